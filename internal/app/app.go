@@ -1,0 +1,123 @@
+// Package app wires Firststep together: it opens the database, applies
+// migrations, builds every service by constructor and declares the routes.
+// cmd/firststep and the end-to-end tests both start the server through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/firststep/firststep/internal/config"
+	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/store"
+	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/templates"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// App is a running Firststep: its configuration, database, services and
+// HTTP handler.
+type App struct {
+	Config config.Config
+	DB     *gorm.DB
+	Logger *slog.Logger
+	Now    func() time.Time
+	Echo   *echo.Echo
+
+	Practice *practice.Service
+	Intakes  *intake.Service
+	Staff    *staff.Service
+}
+
+// Options are the seams tests use; the zero value is production.
+type Options struct {
+	Now func() time.Time // clock; time.Now when nil
+}
+
+// New opens the database, applies pending migrations and builds the app.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opt Options) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	n, err := store.Migrate(ctx, db)
+	if err != nil {
+		store.Close(db)
+		return nil, err
+	}
+	if n > 0 {
+		logger.Info("applied migrations", "count", n)
+	}
+	a, err := Build(cfg, db, logger, opt)
+	if err != nil {
+		store.Close(db)
+		return nil, err
+	}
+	return a, nil
+}
+
+// Build wires the services and routes over an open, migrated database.
+func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*App, error) {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	a := &App{Config: cfg, DB: db, Logger: logger, Now: now}
+	a.Practice = practice.NewService(db)
+	a.Intakes = intake.NewService(db, now)
+	a.Staff = staff.NewService(db, now)
+
+	pages, err := fs.Sub(templates.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := web.NewRenderer(pages, a.Practice.Site, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.Echo = a.routes(renderer)
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return store.Close(a.DB) }
+
+// Serve answers HTTP on ln until ctx is cancelled, then lets in-flight
+// requests finish (up to 20 seconds) before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Logger.Info("listening", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/store"
+	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/templates"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes declares every route of Firststep in one place.
+func (a *App) routes(r *web.Renderer) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// The client's address is the connection's; X-Forwarded-For is not
+	// trusted, so the rate limit cannot be dodged with a made-up header.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = web.ErrorHandler(a.Logger, r)
+
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			a.Logger.Error("panic", "path", c.Path(), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(web.RequestLog(a.Logger))
+	e.Use(middleware.BodyLimit(web.MaxBody))
+	e.Use(web.SecurityHeaders(a.Config.FrameAncestors))
+	e.Use(web.CSRF(a.Config.Secure()))
+
+	static, _ := fs.Sub(templates.FS, "static")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", web.Static(static))))
+	e.GET("/healthz", a.healthz)
+
+	limit := web.RateLimit(a.Config.RateLimit)
+	api := e.Group("/api/v1")
+
+	intakes := intake.NewHandlers(a.Intakes, r)
+	intakes.Routes(e, api, limit)
+
+	staffAPI := api.Group("", staff.BearerAuth(a.Staff))
+	intakes.StaffAPIRoutes(staffAPI)
+	return e
+}
+
+func (a *App) healthz(c echo.Context) error {
+	if err := store.Ping(c.Request().Context(), a.DB); err != nil {
+		a.Logger.Error("health check", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, web.JSONError{Error: web.JSONErrorBody{Code: "database_unavailable", Message: "The database does not answer."}})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+

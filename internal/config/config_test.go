@@ -1,0 +1,61 @@
+package config
+
+import (
+	"io"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(t *testing.T, c Config)
+		wantErr bool
+	}{
+		{name: "defaults", check: func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:8080" || c.DataDir != "data" || c.RateLimit != 30 || c.BaseURL != "http://127.0.0.1:8080" {
+				t.Errorf("defaults = %+v", c)
+			}
+			if c.SessionIdle != 30*time.Minute || c.SessionAbsolute != 12*time.Hour {
+				t.Errorf("session defaults = %v %v", c.SessionIdle, c.SessionAbsolute)
+			}
+			if c.MailFromAddress().Address != "no-reply@localhost" {
+				t.Errorf("mail from = %v", c.MailFromAddress())
+			}
+		}},
+		{name: "env", env: map[string]string{"FIRSTSTEP_ADDR": ":9000", "FIRSTSTEP_RATE_LIMIT": "0", "FIRSTSTEP_BASE_URL": "https://book.example.org/"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != ":9000" || c.RateLimit != 0 || c.BaseURL != "https://book.example.org" || !c.Secure() {
+					t.Errorf("got %+v", c)
+				}
+			}},
+		{name: "flag wins over env", args: []string{"--addr", "127.0.0.1:1", "--demo"}, env: map[string]string{"FIRSTSTEP_ADDR": ":9000"},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:1" || !c.Demo {
+					t.Errorf("got %+v", c)
+				}
+			}},
+		{name: "bad rate limit", env: map[string]string{"FIRSTSTEP_RATE_LIMIT": "lots"}, wantErr: true},
+		{name: "negative rate limit", env: map[string]string{"FIRSTSTEP_RATE_LIMIT": "-1"}, wantErr: true},
+		{name: "relative base url", env: map[string]string{"FIRSTSTEP_BASE_URL": "book.example.org"}, wantErr: true},
+		{name: "bad from", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "nobody"}, wantErr: true},
+		{name: "bad idle", env: map[string]string{"FIRSTSTEP_SESSION_IDLE": "soon"}, wantErr: true},
+		{name: "unknown flag", args: []string{"--nope"}, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, err := Parse("serve", tc.args, env(tc.env), io.Discard)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+}

@@ -1,0 +1,136 @@
+// Package practice holds the practice's own settings: its name, time zone,
+// address, default video link, the crisis text shown to clients and the
+// sender name on emails. There is one row; until an admin saves it the
+// defaults below apply.
+package practice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/firststep/firststep/internal/apperr"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// DefaultCrisisText is shown until the practice writes its own.
+const DefaultCrisisText = "If you are in danger now, call 911 or go to the nearest emergency room.\n" +
+	"If you are thinking about harming yourself or someone else, call or text 988 (Suicide & Crisis Lifeline, US, 24/7), or chat at 988lifeline.org.\n" +
+	"Outside the US, call your local emergency number."
+
+// Settings are the practice's details.
+type Settings struct {
+	Name       string
+	TimeZone   string
+	Address    string
+	VideoLink  string
+	CrisisText string
+	SenderName string
+}
+
+// Defaults are the settings of a practice that has not saved any.
+func Defaults() Settings {
+	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice"}
+}
+
+// Validate checks settings an admin is about to save.
+func (s Settings) Validate() error {
+	f := map[string]string{}
+	if strings.TrimSpace(s.Name) == "" {
+		f["name"] = "Enter the practice's name."
+	} else if len(s.Name) > 200 {
+		f["name"] = "The name can be at most 200 characters."
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		f["timezone"] = "Choose a time zone such as America/New_York."
+	}
+	if strings.TrimSpace(s.CrisisText) == "" {
+		f["crisis_text"] = "Crisis resources must always be shown; enter the text clients should see."
+	}
+	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
+		f["video_link"] = "The video link must start with https://."
+	}
+	if strings.ContainsAny(s.SenderName, "\r\n<>\"") || len(s.SenderName) > 100 {
+		f["sender_name"] = "The sender name can be at most 100 characters, without quotes or angle brackets."
+	}
+	return apperr.Validation(f)
+}
+
+type row struct {
+	ID         int64 `gorm:"primaryKey;autoIncrement:false"`
+	Name       string
+	Timezone   string
+	Address    string
+	VideoLink  string
+	CrisisText string
+	SenderName string
+	UpdatedAt  time.Time
+}
+
+func (row) TableName() string { return "practice_settings" }
+
+// Service reads and saves the settings. Reads are cached briefly: every
+// public page shows the practice's name and crisis text.
+type Service struct {
+	db  *gorm.DB
+	ttl time.Duration
+
+	mu      sync.Mutex
+	cached  Settings
+	expires time.Time
+}
+
+// NewService returns a settings service over db.
+func NewService(db *gorm.DB) *Service { return &Service{db: db, ttl: 5 * time.Second} }
+
+// Get returns the current settings (the defaults when none were saved).
+func (s *Service) Get(ctx context.Context) (Settings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Now().Before(s.expires) {
+		return s.cached, nil
+	}
+	var r row
+	err := s.db.WithContext(ctx).First(&r, 1).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		s.cached = Defaults()
+	case err != nil:
+		return Settings{}, fmt.Errorf("load practice settings: %w", err)
+	default:
+		s.cached = Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName}
+	}
+	s.expires = time.Now().Add(s.ttl)
+	return s.cached, nil
+}
+
+// Save validates and stores the settings in tx.
+func (s *Service) Save(tx *gorm.DB, in Settings) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	r := row{ID: 1, Name: strings.TrimSpace(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
+		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: strings.TrimSpace(in.SenderName),
+		UpdatedAt: time.Now().UTC()}
+	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
+		return fmt.Errorf("save practice settings: %w", err)
+	}
+	s.mu.Lock()
+	s.expires = time.Time{}
+	s.mu.Unlock()
+	return nil
+}
+
+// Site returns the name and crisis text for page layouts; on a database
+// error it falls back to the defaults so crisis resources always show.
+func (s *Service) Site(ctx context.Context) (string, string) {
+	st, err := s.Get(ctx)
+	if err != nil {
+		st = Defaults()
+	}
+	return st.Name, st.CrisisText
+}

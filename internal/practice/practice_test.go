@@ -1,0 +1,59 @@
+package practice
+
+import (
+	"context"
+	"testing"
+
+	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/store/storetest"
+)
+
+func TestSettingsDefaultsThenSave(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	s := NewService(db)
+	ctx := context.Background()
+	got, err := s.Get(ctx)
+	if err != nil || got.Name != Defaults().Name || got.CrisisText == "" {
+		t.Fatalf("defaults = %+v, %v", got, err)
+	}
+	in := Defaults()
+	in.Name = "Riverbend Therapy"
+	in.CrisisText = "Call 988."
+	if err := s.Save(db, in); err != nil {
+		t.Fatal(err)
+	}
+	in.Address = "1 Main St"
+	if err := s.Save(db, in); err != nil { // a second save updates the one row
+		t.Fatal(err)
+	}
+	got, _ = s.Get(ctx)
+	if got.Name != "Riverbend Therapy" || got.CrisisText != "Call 988." || got.Address != "1 Main St" {
+		t.Fatalf("after save = %+v", got)
+	}
+}
+
+func TestSettingsValidate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		edit  func(*Settings)
+		field string
+	}{
+		{"no name", func(s *Settings) { s.Name = " " }, "name"},
+		{"bad zone", func(s *Settings) { s.TimeZone = "Mars/Base" }, "timezone"},
+		{"no crisis text", func(s *Settings) { s.CrisisText = "" }, "crisis_text"},
+		{"plain http video", func(s *Settings) { s.VideoLink = "http://x" }, "video_link"},
+		{"header injection in sender", func(s *Settings) { s.SenderName = "a\r\nBcc: x" }, "sender_name"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := Defaults()
+			c.edit(&s)
+			if msg := apperr.FieldsOf(s.Validate())[c.field]; msg == "" {
+				t.Errorf("no message for %s", c.field)
+			}
+		})
+	}
+}

@@ -1,0 +1,161 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/secret"
+	"github.com/firststep/firststep/internal/store"
+	"gorm.io/gorm"
+)
+
+// Service manages staff accounts and their API tokens.
+type Service struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewService returns the staff service.
+func NewService(db *gorm.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+
+// NewAccount is the input for creating an account.
+type NewAccount struct {
+	Email       string
+	Name        string
+	Role        Role
+	ClinicianID *int64
+	Password    string
+	// MustChangePassword marks a one-time password handed to a new colleague.
+	MustChangePassword bool
+}
+
+// Validate checks a new account's fields.
+func (in *NewAccount) Validate() error {
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Name = strings.TrimSpace(in.Name)
+	f := map[string]string{}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		f["email"] = "Enter an email address like name@example.com."
+	}
+	if !in.Role.Valid() {
+		f["role"] = "Choose admin, clinician or frontdesk."
+	}
+	if in.Role == Clinician && in.ClinicianID == nil {
+		f["clinician_id"] = "A clinician account must name the clinician it belongs to."
+	}
+	if in.Role != Clinician && in.ClinicianID != nil {
+		f["clinician_id"] = "Only clinician accounts belong to a clinician."
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		f["password"] = msg
+	}
+	return apperr.Validation(f)
+}
+
+// Add creates an account.
+func (s *Service) Add(ctx context.Context, in NewAccount) (Account, error) {
+	var acc Account
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		acc, err = s.AddTx(tx, in)
+		return err
+	})
+	return acc, err
+}
+
+// AddTx creates an account inside the caller's transaction.
+func (s *Service) AddTx(tx *gorm.DB, in NewAccount) (Account, error) {
+	if err := in.Validate(); err != nil {
+		return Account{}, err
+	}
+	if in.ClinicianID != nil {
+		var n int64
+		if err := tx.Table("clinicians").Where("id = ?", *in.ClinicianID).Count(&n).Error; err != nil {
+			return Account{}, fmt.Errorf("find clinician: %w", err)
+		}
+		if n == 0 {
+			return Account{}, &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "No such clinician.",
+				Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
+		}
+	}
+	hash, err := hashPassword(in.Password)
+	if err != nil {
+		return Account{}, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now().UTC()
+	r := accountRow{Email: in.Email, Name: in.Name, PasswordHash: hash, Role: string(in.Role), ClinicianID: in.ClinicianID,
+		Active: true, MustChangePassword: in.MustChangePassword, CreatedAt: now, UpdatedAt: now}
+	if err := tx.Create(&r).Error; err != nil {
+		if store.IsUniqueViolation(err) {
+			return Account{}, &apperr.Error{Kind: apperr.Conflict, Code: "email_taken", Message: "An account with that email already exists.",
+				Fields: map[string]string{"email": "An account with that email already exists."}}
+		}
+		return Account{}, fmt.Errorf("create account: %w", err)
+	}
+	return r.account(), nil
+}
+
+// ByEmail returns the account with that email.
+func (s *Service) ByEmail(ctx context.Context, email string) (Account, error) {
+	var r accountRow
+	err := s.db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).First(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Account{}, apperr.New(apperr.NotFound, "account_not_found", "No account has that email.")
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("load account: %w", err)
+	}
+	return r.account(), nil
+}
+
+// Count returns how many accounts exist (for first-run checks).
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&accountRow{}).Count(&n).Error
+	return n, err
+}
+
+// CreateToken issues a new API token for the account with email and returns
+// it; only its hash is kept, so it is shown this once.
+func (s *Service) CreateToken(ctx context.Context, email, label string) (string, error) {
+	acc, err := s.ByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	if !acc.Active {
+		return "", apperr.New(apperr.Conflict, "account_inactive", "That account is deactivated.")
+	}
+	token, hash := secret.New()
+	r := tokenRow{AccountID: acc.ID, TokenHash: hash, Label: label, CreatedAt: s.now().UTC()}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return "", fmt.Errorf("create token: %w", err)
+	}
+	return "fs_" + token, nil
+}
+
+var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+
+// AuthenticateToken returns the active account an API token belongs to.
+func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account, error) {
+	token, ok := strings.CutPrefix(token, "fs_")
+	if !ok || token == "" {
+		return Account{}, errBadToken
+	}
+	var r accountRow
+	err := s.db.WithContext(ctx).Table("api_tokens t").Select("a.*").
+		Joins("JOIN staff_accounts a ON a.id = t.account_id").
+		Where("t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?", secret.Hash(token), true).
+		Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Account{}, errBadToken
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("check token: %w", err)
+	}
+	return r.account(), nil
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Layout is what every page shares: the title, the CSRF token for its forms,
+// the practice's name and crisis text shown on every public page, and the
+// signed-in account on staff pages. Page views embed it.
+type Layout struct {
+	Title        string
+	CSRF         string
+	PracticeName string
+	CrisisText   string
+	Staff        *StaffNav
+}
+
+// StaffNav is the signed-in account shown in the staff header.
+type StaffNav struct {
+	Email string
+	Role  string
+	Can   map[string]bool
+}
+
+func (l *Layout) base() *Layout { return l }
+
+// View is any page view: a struct that embeds Layout, passed by pointer.
+type View interface{ base() *Layout }
+
+// Site supplies the practice's details for the layout.
+type Site func(ctx context.Context) (name, crisisText string)
+
+// StaffOf supplies the signed-in account for the layout, or nil.
+type StaffOf func(c echo.Context) *StaffNav
+
+// Renderer holds every page template, parsed once at start-up.
+type Renderer struct {
+	pages   map[string]*template.Template
+	site    Site
+	staffOf StaffOf
+}
+
+// NewRenderer parses base.html with the partials under partials/ and then
+// each file under pages/ on its own copy, keyed by file name without ".html".
+func NewRenderer(files fs.FS, site Site, staffOf StaffOf) (*Renderer, error) {
+	base, err := template.New("base.html").Funcs(Funcs).ParseFS(files, "base.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse base template: %w", err)
+	}
+	names, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, site: site, staffOf: staffOf}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(files, n)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return r, nil
+}
+
+// Render writes page name with view and status. It renders into a buffer
+// first so that a template error becomes an error page, not half a page.
+func (r *Renderer) Render(c echo.Context, status int, name string, view View) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	l := view.base()
+	if tok, ok := c.Get(csrfKey).(string); ok {
+		l.CSRF = tok
+	}
+	if r.site != nil {
+		l.PracticeName, l.CrisisText = r.site(c.Request().Context())
+	}
+	if r.staffOf != nil && l.Staff == nil {
+		l.Staff = r.staffOf(c)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base.html", view); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// Funcs are the helpers templates may call.
+var Funcs = template.FuncMap{
+	// has reports whether list contains v (checkbox groups).
+	"has": func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	},
+	// lines splits text into lines for display without raw HTML.
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+}
