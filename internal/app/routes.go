@@ -55,4 +55,3 @@ func (a *App) healthz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
-
