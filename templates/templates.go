@@ -4,7 +4,7 @@ package templates
 
 import "embed"
 
-// FS holds base.html, partials/, pages/ and static/.
+// FS holds base.html, partials/, pages/, static/ and the email bodies in email/.
 //
-//go:embed base.html partials pages static
+//go:embed base.html partials pages static email
 var FS embed.FS

@@ -26,6 +26,7 @@ type Config struct {
 	SessionIdle     time.Duration // FIRSTSTEP_SESSION_IDLE: staff sign-out after this much inactivity
 	SessionAbsolute time.Duration // FIRSTSTEP_SESSION_MAX: staff sign-out after this long regardless
 	FrameAncestors  string        // FIRSTSTEP_FRAME_ANCESTORS: origin allowed to embed the public pages
+	SecretKey       string        // FIRSTSTEP_SECRET_KEY: hex server key; empty: generated in DataDir
 
 	Demo bool // --demo: seed a demo practice into an empty database
 }
@@ -66,6 +67,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	idle := fs.String("session-idle", env("FIRSTSTEP_SESSION_IDLE", "30m"), "staff session idle timeout (FIRSTSTEP_SESSION_IDLE)")
 	absolute := fs.String("session-max", env("FIRSTSTEP_SESSION_MAX", "12h"), "staff session absolute limit (FIRSTSTEP_SESSION_MAX)")
 	fs.StringVar(&c.FrameAncestors, "frame-ancestors", env("FIRSTSTEP_FRAME_ANCESTORS", ""), "origin of the practice's site allowed to embed the public pages (FIRSTSTEP_FRAME_ANCESTORS)")
+	fs.StringVar(&c.SecretKey, "secret-key", env("FIRSTSTEP_SECRET_KEY", ""), "hex server key shared by all instances; empty: generated in the data folder (FIRSTSTEP_SECRET_KEY)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo practice into an empty database")
 	for _, f := range extra {
 		f(fs)

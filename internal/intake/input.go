@@ -151,7 +151,8 @@ func (in Input) Validate() error {
 		f["referral_source"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
 	}
 	if in.TimeZone != "" {
-		if _, err := time.LoadLocation(in.TimeZone); err != nil || tooLong(in.TimeZone, 64) {
+		// "Local" would load the server's own zone, not the client's.
+		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" || tooLong(in.TimeZone, 64) {
 			f["timezone"] = "Choose your time zone from the list."
 		}
 	}
@@ -216,7 +217,7 @@ func clean(s string, multiline bool) string {
 func dedupe(list []string) []string {
 	var out []string
 	for _, v := range list {
-		v = strings.TrimSpace(v)
+		v = strings.TrimSpace(clean(v, false))
 		if v != "" && !contains(out, v) {
 			out = append(out, v)
 		}

@@ -4,10 +4,17 @@
 package secret
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 )
 
 // New returns a fresh 256-bit token (URL-safe) and the hash to store.
@@ -23,4 +30,59 @@ func New() (token, hash string) {
 func Hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// Keyed derives a token from key and a purpose string ("manage-link:42"):
+// the same inputs always give the same token, so a link can be sent again
+// in a later email while only its hash is stored.
+func Keyed(key []byte, purpose string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// KeyFile is the name of the generated key inside the data folder.
+const KeyFile = "secret.key"
+
+// LoadKey returns the server key: hexKey when given (several instances
+// must share one), otherwise the key in dataDir/secret.key, generated on
+// first start.
+func LoadKey(dataDir, hexKey string) ([]byte, error) {
+	if hexKey != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(hexKey))
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("FIRSTSTEP_SECRET_KEY must be at least 64 hex characters")
+		}
+		return k, nil
+	}
+	path := filepath.Join(dataDir, KeyFile)
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("%s is damaged: want 64 hex characters", path)
+		}
+		return k, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read key: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	k := make([]byte, 32)
+	rand.Read(k)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another process made it first
+		return LoadKey(dataDir, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create key: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		return nil, fmt.Errorf("write key: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("write key: %w", err)
+	}
+	return k, nil
 }

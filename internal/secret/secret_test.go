@@ -16,3 +16,22 @@ func TestNewTokensAreDistinctAndHashMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadKeyCreatesOnceAndReuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir() + "/data"
+	k1, err := LoadKey(dir, "")
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("first load: %v (%d bytes)", err, len(k1))
+	}
+	k2, err := LoadKey(dir, "")
+	if err != nil || string(k1) != string(k2) {
+		t.Fatalf("second load gave another key (%v)", err)
+	}
+	if _, err := LoadKey(dir, "abc"); err == nil {
+		t.Fatal("a short FIRSTSTEP_SECRET_KEY was accepted")
+	}
+	if Keyed(k1, "manage-link:1") != Keyed(k2, "manage-link:1") || Keyed(k1, "manage-link:1") == Keyed(k1, "manage-link:2") {
+		t.Fatal("Keyed is not a stable, purpose-bound token")
+	}
+}

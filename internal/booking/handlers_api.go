@@ -1,0 +1,310 @@
+package booking
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/web"
+	"github.com/labstack/echo/v4"
+)
+
+// SlotQuery is the query of GET /api/v1/slots and of the slot picker.
+type SlotQuery struct {
+	Kind     string
+	From, To time.Time // [From, To) instants
+	Location *time.Location
+}
+
+// ParseSlotQuery reads kind, from and to (dates, to inclusive) and tz. Dates
+// are days in tz; from defaults to today there and to to two weeks later.
+func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error) {
+	f := map[string]string{}
+	q := SlotQuery{Kind: kind}
+	if kind != "individual" && kind != "couple" {
+		f["kind"] = "Choose individual or couple."
+	}
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, err := loadLocation(tz)
+	if err != nil {
+		f["tz"] = "Unknown time zone; use an IANA name such as America/New_York."
+		loc = time.UTC
+	}
+	q.Location = loc
+	today := DateOf(now.In(loc))
+	start, end := today, Date{}
+	if from != "" {
+		if start, err = ParseDate(from); err != nil {
+			f["from"] = "Use a date like 2026-12-01."
+		}
+	}
+	if to != "" {
+		if end, err = ParseDate(to); err != nil {
+			f["to"] = "Use a date like 2026-12-14."
+		}
+	} else {
+		end = addDays(start, 13)
+	}
+	if len(f) == 0 {
+		q.From = midnight(start, loc)
+		q.To = midnight(addDays(end, 1), loc)
+		switch {
+		case !q.To.After(q.From):
+			f["to"] = "The end date must not be before the start date."
+		case q.To.Sub(q.From) > maxRange:
+			f["to"] = "Ask for at most 92 days at a time."
+		}
+	}
+	return q, apperr.Validation(f)
+}
+
+func addDays(d Date, n int) Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
+}
+
+func midnight(d Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// APIHandlers serve the booking JSON API.
+type APIHandlers struct{ svc *Service }
+
+// NewAPIHandlers returns the booking API handlers.
+func NewAPIHandlers(svc *Service) *APIHandlers { return &APIHandlers{svc: svc} }
+
+// PublicRoutes registers the public endpoints; limit guards changes.
+func (h *APIHandlers) PublicRoutes(api *echo.Group, limit echo.MiddlewareFunc) {
+	api.GET("/slots", h.slots)
+	api.POST("/bookings", h.book, limit)
+	api.GET("/bookings/:token", h.get)
+	api.PATCH("/bookings/:token", h.reschedule, limit)
+	api.DELETE("/bookings/:token", h.cancel, limit)
+}
+
+// StaffRoutes registers the staff endpoints: createClinician and
+// setAvailability take the guards the caller decides.
+func (h *APIHandlers) StaffRoutes(g *echo.Group, manageClinicians, manageAvailability echo.MiddlewareFunc) {
+	g.GET("/clinicians", h.listClinicians)
+	g.POST("/clinicians", h.createClinician, manageClinicians)
+	g.GET("/clinicians/:id/availability", h.getAvailability)
+	g.PUT("/clinicians/:id/availability", h.setAvailability, manageAvailability)
+}
+
+type slotJSON struct {
+	ClinicianID   int64  `json:"clinician_id"`
+	ClinicianName string `json:"clinician_name"`
+	Start         string `json:"start"`
+	End           string `json:"end"`
+}
+
+func (h *APIHandlers) slots(c echo.Context) error {
+	q, err := ParseSlotQuery(c.QueryParam("kind"), c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"), h.svc.now())
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.Slots(c.Request().Context(), q.Kind, q.From, q.To)
+	if err != nil {
+		return err
+	}
+	out := make([]slotJSON, len(list))
+	for i, s := range list {
+		out[i] = slotJSON{ClinicianID: s.ClinicianID, ClinicianName: s.ClinicianName,
+			Start: s.Start.In(q.Location).Format(time.RFC3339), End: s.End.In(q.Location).Format(time.RFC3339)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"slots": out})
+}
+
+type bookBody struct {
+	IntakeToken string `json:"intake_token"`
+	ClinicianID int64  `json:"clinician_id"`
+	Start       string `json:"start"`
+	TimeZone    string `json:"timezone"`
+}
+
+func parseStart(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "Please check the highlighted fields.",
+			Fields: map[string]string{"start": "Use an RFC 3339 time such as 2026-12-07T09:00:00-05:00."}}
+	}
+	return t, nil
+}
+
+func (h *APIHandlers) book(c echo.Context) error {
+	var body bookBody
+	if err := web.DecodeJSON(c, &body); err != nil {
+		return err
+	}
+	f := map[string]string{}
+	if body.IntakeToken == "" {
+		f["intake_token"] = "The token returned when the intake was created is required."
+	}
+	if body.ClinicianID <= 0 {
+		f["clinician_id"] = "Choose a clinician from the open slots."
+	}
+	start, err := parseStart(body.Start)
+	if err != nil {
+		f["start"] = apperr.FieldsOf(err)["start"]
+	}
+	if err := apperr.Validation(f); err != nil {
+		return err
+	}
+	var idem *Idempotency
+	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
+		if len(key) > 200 {
+			return apperr.New(apperr.BadRequest, "bad_idempotency_key", "The Idempotency-Key can be at most 200 characters.")
+		}
+		idem = &Idempotency{Key: key, RequestHash: HashRequest(body.IntakeToken, strconv.FormatInt(body.ClinicianID, 10), start.UTC().Format(time.RFC3339))}
+	}
+	conf, err := h.svc.Book(c.Request().Context(), body.IntakeToken, Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone}, idem)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, conf)
+}
+
+// BookingJSON is a booking in the API.
+type BookingJSON struct {
+	ID            int64  `json:"id"`
+	Status        string `json:"status"`
+	ClinicianID   int64  `json:"clinician_id"`
+	ClinicianName string `json:"clinician_name"`
+	Start         string `json:"start"`
+	End           string `json:"end"`
+	Location      string `json:"location,omitempty"`
+	Sequence      int    `json:"sequence"`
+}
+
+func bookingJSON(b Booking) BookingJSON {
+	loc, err := loadLocation(b.ClientTimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return BookingJSON{ID: b.ID, Status: b.Status, ClinicianID: b.ClinicianID, ClinicianName: b.ClinicianName,
+		Start: b.Start.In(loc).Format(time.RFC3339), End: b.End.In(loc).Format(time.RFC3339), Location: b.Location, Sequence: b.Sequence}
+}
+
+func (h *APIHandlers) get(c echo.Context) error {
+	b, err := h.svc.ByManageToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, bookingJSON(b))
+}
+
+type rescheduleBody struct {
+	ClinicianID int64  `json:"clinician_id"`
+	Start       string `json:"start"`
+	TimeZone    string `json:"timezone"`
+}
+
+func (h *APIHandlers) reschedule(c echo.Context) error {
+	var body rescheduleBody
+	if err := web.DecodeJSON(c, &body); err != nil {
+		return err
+	}
+	start, err := parseStart(body.Start)
+	if err != nil {
+		return err
+	}
+	b, err := h.svc.Reschedule(c.Request().Context(), c.Param("token"), Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, bookingJSON(b))
+}
+
+func (h *APIHandlers) cancel(c echo.Context) error {
+	b, err := h.svc.Cancel(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, bookingJSON(b))
+}
+
+type clinicianJSON struct {
+	ID        int64    `json:"id"`
+	Name      string   `json:"name"`
+	Email     string   `json:"email"`
+	TimeZone  string   `json:"timezone"`
+	Offers    []string `json:"offers"`
+	VideoLink string   `json:"video_link,omitempty"`
+	Address   string   `json:"address,omitempty"`
+	Active    bool     `json:"active"`
+}
+
+func toClinicianJSON(c Clinician) clinicianJSON {
+	offers := []string{}
+	if c.OffersIndividual {
+		offers = append(offers, "individual")
+	}
+	if c.OffersCouple {
+		offers = append(offers, "couple")
+	}
+	return clinicianJSON{ID: c.ID, Name: c.Name, Email: c.Email, TimeZone: c.TimeZone, Offers: offers, VideoLink: c.VideoLink, Address: c.Address, Active: c.Active}
+}
+
+func (h *APIHandlers) listClinicians(c echo.Context) error {
+	list, err := h.svc.Clinicians(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]clinicianJSON, len(list))
+	for i, cl := range list {
+		out[i] = toClinicianJSON(cl)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"clinicians": out})
+}
+
+func (h *APIHandlers) createClinician(c echo.Context) error {
+	var in ClinicianInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	cl, err := h.svc.CreateClinician(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]int64{"id": cl.ID})
+}
+
+// ClinicianParam reads the :id route parameter.
+func ClinicianParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errClinicianNotFound
+	}
+	return id, nil
+}
+
+func (h *APIHandlers) getAvailability(c echo.Context) error {
+	id, err := ClinicianParam(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.Availability(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a.Input())
+}
+
+func (h *APIHandlers) setAvailability(c echo.Context) error {
+	id, err := ClinicianParam(c)
+	if err != nil {
+		return err
+	}
+	var in AvailabilityInput
+	if err := web.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	a, err := h.svc.SetAvailability(c.Request().Context(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a.Input())
+}

@@ -1,0 +1,298 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firststep/firststep/internal/outbox"
+	"github.com/firststep/firststep/internal/secret"
+	"github.com/firststep/firststep/internal/store"
+	"gorm.io/gorm"
+)
+
+// Booking is a consultation as its manage page and staff see it.
+type Booking struct {
+	ID             int64
+	IntakeID       int64
+	Kind           string
+	ClinicianID    int64
+	ClinicianName  string
+	Start, End     time.Time
+	Status         string
+	Sequence       int
+	ClientTimeZone string
+	Location       string // video link or address
+	// HolderName is the person whose manage link was used.
+	HolderName string
+}
+
+// Past reports whether the consultation has started.
+func (b Booking) Past(now time.Time) bool { return !now.Before(b.Start) }
+
+// ByManageToken returns the booking a manage link belongs to.
+func (s *Service) ByManageToken(ctx context.Context, token string) (Booking, error) {
+	db := s.db.WithContext(ctx)
+	link, b, err := bookingByToken(db, token)
+	if err != nil {
+		return Booking{}, err
+	}
+	return s.view(ctx, db, b, link.Name)
+}
+
+// ForIntake returns the bookings of an intake, newest first (staff).
+func (s *Service) ForIntake(ctx context.Context, intakeID int64) ([]Booking, error) {
+	db := s.db.WithContext(ctx)
+	var rows []bookingRow
+	if err := db.Where("intake_id = ?", intakeID).Order("start_at DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list bookings: %w", err)
+	}
+	out := make([]Booking, 0, len(rows))
+	for _, r := range rows {
+		v, err := s.view(ctx, db, r, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *Service) view(ctx context.Context, db *gorm.DB, b bookingRow, holder string) (Booking, error) {
+	clin, err := loadClinician(db, b.ClinicianID)
+	if err != nil {
+		return Booking{}, err
+	}
+	var kind string
+	if err := db.Table("intakes").Select("kind").Where("id = ?", b.IntakeID).Scan(&kind).Error; err != nil {
+		return Booking{}, err
+	}
+	settings, err := s.practice.Get(ctx)
+	if err != nil {
+		return Booking{}, err
+	}
+	return Booking{ID: b.ID, IntakeID: b.IntakeID, Kind: kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
+		Start: b.StartAt.UTC(), End: b.EndAt.UTC(), Status: b.Status, Sequence: b.Sequence, ClientTimeZone: b.ClientTimezone,
+		Location: location(clin.clinician(), settings), HolderName: holder}, nil
+}
+
+func bookingByToken(tx *gorm.DB, token string) (linkRow, bookingRow, error) {
+	var link linkRow
+	var b bookingRow
+	if token == "" {
+		return link, b, errBookingNotFound
+	}
+	err := tx.Where("token_hash = ?", secret.Hash(token)).Take(&link).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return link, b, errBookingNotFound
+	}
+	if err != nil {
+		return link, b, fmt.Errorf("load manage link: %w", err)
+	}
+	if err := tx.Take(&b, link.BookingID).Error; err != nil {
+		return link, b, fmt.Errorf("load booking: %w", err)
+	}
+	return link, b, nil
+}
+
+// Reschedule moves the booking of a manage link to req. Everyone gets an
+// updated invitation (same UID, higher SEQUENCE); when the clinician
+// changes, the previous one gets a cancellation.
+func (s *Service) Reschedule(ctx context.Context, manageToken string, req Request) (Booking, error) {
+	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) {
+		_, b, err := bookingByToken(tx, manageToken)
+		return b, err
+	}, req)
+}
+
+// RescheduleByID is Reschedule on a client's behalf (front desk).
+func (s *Service) RescheduleByID(ctx context.Context, bookingID int64, req Request) (Booking, error) {
+	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, req)
+}
+
+func bookingByID(tx *gorm.DB, id int64) (bookingRow, error) {
+	var b bookingRow
+	err := tx.Take(&b, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return b, errBookingNotFound
+	}
+	return b, err
+}
+
+func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRow, error), req Request) (Booking, error) {
+	settings, err := s.practice.Get(ctx)
+	if err != nil {
+		return Booking{}, err
+	}
+	var out bookingRow
+	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		b, err := find(tx)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if err := changeable(b, now); err != nil {
+			return err
+		}
+		cl, err := s.intakes.ClientByID(tx, b.IntakeID)
+		if err != nil {
+			return err
+		}
+		if req.ClinicianID == 0 {
+			req.ClinicianID = b.ClinicianID
+		}
+		clin, rules, err := s.lockOpen(tx, cl.Kind, req, b.ID)
+		if err != nil {
+			return err
+		}
+		var previous *clinicianRow
+		if clin.ID != b.ClinicianID {
+			p, err := loadClinician(tx, b.ClinicianID)
+			if err != nil {
+				return err
+			}
+			previous = &p
+		}
+		b.ClinicianID, b.StartAt = clin.ID, req.Start.UTC()
+		b.EndAt, b.BlockEnd = req.Start.Add(rules.Slot).UTC(), req.Start.Add(rules.Slot+rules.Buffer).UTC()
+		b.Sequence++
+		b.UpdatedAt = now
+		if req.ClientTimeZone != "" {
+			b.ClientTimezone = clientZone(req.ClientTimeZone, b.ClientTimezone)
+		}
+		res := tx.Model(&bookingRow{}).Where("id = ? AND status = ?", b.ID, StatusActive).Updates(map[string]any{
+			"clinician_id": b.ClinicianID, "start_at": b.StartAt, "end_at": b.EndAt, "block_end": b.BlockEnd,
+			"sequence": b.Sequence, "updated_at": now, "client_timezone": b.ClientTimezone})
+		if res.Error != nil {
+			if store.IsOverlap(res.Error) {
+				return ErrSlotTaken
+			}
+			return fmt.Errorf("reschedule: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return errCancelled
+		}
+		links, err := s.linksOf(tx, b.ID)
+		if err != nil {
+			return err
+		}
+		msgs, err := s.mails.compose(s.letter(settings, b, clin, cl, links, kindUpdate, previous))
+		if err != nil {
+			return err
+		}
+		out = b
+		return outbox.Enqueue(tx, now, msgs...)
+	})
+	if err != nil {
+		return Booking{}, err
+	}
+	s.notify()
+	return s.view(ctx, s.db.WithContext(ctx), out, "")
+}
+
+// Cancel cancels the booking of a manage link; everyone gets a CANCEL.
+// Cancelling a cancelled booking changes nothing and sends nothing.
+func (s *Service) Cancel(ctx context.Context, manageToken string) (Booking, error) {
+	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) {
+		_, b, err := bookingByToken(tx, manageToken)
+		return b, err
+	})
+}
+
+// CancelByID is Cancel on a client's behalf (front desk).
+func (s *Service) CancelByID(ctx context.Context, bookingID int64) (Booking, error) {
+	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) })
+}
+
+func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, error)) (Booking, error) {
+	settings, err := s.practice.Get(ctx)
+	if err != nil {
+		return Booking{}, err
+	}
+	var out bookingRow
+	sent := false
+	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		b, err := find(tx)
+		if err != nil {
+			return err
+		}
+		out = b
+		if b.Status == StatusCancelled {
+			return nil
+		}
+		now := s.now().UTC()
+		if !now.Before(b.StartAt) {
+			return errPast
+		}
+		b.Sequence++
+		b.Status = StatusCancelled
+		b.CancelledAt = &now
+		res := tx.Model(&bookingRow{}).Where("id = ? AND status = ?", b.ID, StatusActive).
+			Updates(map[string]any{"status": StatusCancelled, "sequence": b.Sequence, "cancelled_at": now, "updated_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("cancel: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return nil
+		}
+		cl, err := s.intakes.ClientByID(tx, b.IntakeID)
+		if err != nil {
+			return err
+		}
+		clin, err := loadClinician(tx, b.ClinicianID)
+		if err != nil {
+			return err
+		}
+		links, err := s.linksOf(tx, b.ID)
+		if err != nil {
+			return err
+		}
+		msgs, err := s.mails.compose(s.letter(settings, b, clin, cl, links, kindCancel, nil))
+		if err != nil {
+			return err
+		}
+		out, sent = b, true
+		return outbox.Enqueue(tx, now, msgs...)
+	})
+	if err != nil {
+		return Booking{}, err
+	}
+	if sent {
+		s.notify()
+	}
+	return s.view(ctx, s.db.WithContext(ctx), out, "")
+}
+
+func changeable(b bookingRow, now time.Time) error {
+	if b.Status == StatusCancelled {
+		return errCancelled
+	}
+	if !now.Before(b.StartAt) {
+		return errPast
+	}
+	return nil
+}
+
+// linksOf returns the people of a booking's manage links, client first,
+// with their (unchanged) tokens.
+func (s *Service) linksOf(tx *gorm.DB, bookingID int64) ([]issuedLink, error) {
+	var rows []linkRow
+	if err := tx.Where("booking_id = ?", bookingID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load manage links: %w", err)
+	}
+	out := make([]issuedLink, len(rows))
+	for i, r := range rows {
+		out[i] = issuedLink{token: s.linkToken(r.ID), name: r.Name, email: r.Email}
+	}
+	return out, nil
+}
+
+// HasUpcoming reports whether an intake has an active consultation that has
+// not ended.
+func (s *Service) HasUpcoming(ctx context.Context, intakeID int64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&bookingRow{}).
+		Where("intake_id = ? AND status = ? AND end_at > ?", intakeID, StatusActive, s.now().UTC()).Count(&n).Error
+	return n > 0, err
+}

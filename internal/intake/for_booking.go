@@ -1,0 +1,50 @@
+package intake
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firststep/firststep/internal/secret"
+	"gorm.io/gorm"
+)
+
+// ByTokenTx is ByToken inside the caller's transaction, for booking.
+func (s *Service) ByTokenTx(tx *gorm.DB, token string) (Intake, error) {
+	if token == "" {
+		return Intake{}, errNotFound
+	}
+	var r row
+	err := tx.Where("token_hash = ?", secret.Hash(token)).First(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Intake{}, errNotFound
+	}
+	if err != nil {
+		return Intake{}, fmt.Errorf("load intake: %w", err)
+	}
+	return r.intake(), nil
+}
+
+// GetTx is Get inside the caller's transaction.
+func (s *Service) GetTx(tx *gorm.DB, id int64) (Intake, error) {
+	var r row
+	err := tx.First(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Intake{}, errNotFound
+	}
+	if err != nil {
+		return Intake{}, fmt.Errorf("load intake: %w", err)
+	}
+	return r.intake(), nil
+}
+
+// MarkBooked moves an intake to "consult booked" when a consultation is
+// booked for it, unless staff have already moved it past that point.
+func (s *Service) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
+	err := tx.Model(&row{}).Where("id = ? AND status IN ?", id, []string{string(StatusNew), string(StatusInReview)}).
+		Updates(map[string]any{"status": string(StatusConsultBooked), "updated_at": now.UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("mark intake booked: %w", err)
+	}
+	return nil
+}

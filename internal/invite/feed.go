@@ -1,0 +1,63 @@
+package invite
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// FeedEvent is one consultation in a clinician's subscribed calendar.
+type FeedEvent struct {
+	UID         string
+	Sequence    int
+	Start, End  time.Time
+	Summary     string
+	Location    string
+	Description string
+}
+
+// EncodeFeed returns a subscribable calendar (METHOD:PUBLISH) of events, in
+// UTC, with CRLF line endings and lines folded at 75 octets. Calendar apps
+// poll it; name is the calendar's display name.
+func EncodeFeed(name string, stamp time.Time, events []FeedEvent) ([]byte, error) {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, ProdID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	cal.Props.SetText(ical.PropMethod, "PUBLISH")
+	cal.Props.SetText("X-WR-CALNAME", cleanLine(name))
+	refresh := ical.NewProp(ical.PropRefreshInterval)
+	refresh.Value = "PT15M"
+	refresh.Params.Set(ical.ParamValue, "DURATION")
+	cal.Props.Set(refresh)
+	for _, e := range events {
+		if e.UID == "" || !e.End.After(e.Start) {
+			return nil, fmt.Errorf("invite: feed event %q has no UID or no duration", e.UID)
+		}
+		ev := ical.NewEvent()
+		ev.Props.SetText(ical.PropUID, e.UID)
+		seq := ical.NewProp(ical.PropSequence)
+		seq.Value = strconv.Itoa(e.Sequence)
+		ev.Props.Set(seq)
+		ev.Props.SetDateTime(ical.PropDateTimeStamp, stamp.UTC())
+		ev.Props.SetDateTime(ical.PropDateTimeStart, e.Start.UTC())
+		ev.Props.SetDateTime(ical.PropDateTimeEnd, e.End.UTC())
+		ev.Props.SetText(ical.PropSummary, cleanLine(e.Summary))
+		if loc := cleanLine(e.Location); loc != "" {
+			ev.Props.SetText(ical.PropLocation, loc)
+		}
+		if d := cleanText(e.Description); d != "" {
+			ev.Props.SetText(ical.PropDescription, d)
+		}
+		ev.Props.SetText(ical.PropStatus, string(ical.EventConfirmed))
+		cal.Children = append(cal.Children, ev.Component)
+	}
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("invite: encode feed: %w", err)
+	}
+	return foldLines(buf.Bytes()), nil
+}

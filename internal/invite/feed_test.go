@@ -1,0 +1,48 @@
+package invite
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+func TestEncodeFeedParsesBackWithEveryEvent(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
+	events := []FeedEvent{
+		{UID: "a@x", Start: start, End: start.Add(30 * time.Minute), Summary: "Consultation — Riverbend, Therapy", Description: strings.Repeat("long ", 40)},
+		{UID: "b@x", Sequence: 2, Start: start.Add(time.Hour), End: start.Add(90 * time.Minute), Summary: "Consultation", Location: "https://video.example/r"},
+	}
+	raw, err := EncodeFeed("Consultations — Dr. Lindqvist", start, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(raw), "\r\n"), "\r\n") {
+		if len(line) > 75 {
+			t.Errorf("line longer than 75 octets: %q", line)
+		}
+	}
+	cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cal.Events()
+	if len(got) != 2 {
+		t.Fatalf("events = %d, want 2", len(got))
+	}
+	if s, _ := got[0].Props.Text(ical.PropSummary); s != "Consultation — Riverbend, Therapy" {
+		t.Errorf("summary = %q", s)
+	}
+	if d, _ := got[1].DateTimeStart(time.UTC); !d.Equal(start.Add(time.Hour)) {
+		t.Errorf("second start = %v", d)
+	}
+	if m, _ := cal.Props.Text(ical.PropMethod); m != "PUBLISH" {
+		t.Errorf("method = %q", m)
+	}
+	if _, err := EncodeFeed("x", start, []FeedEvent{{UID: "", Start: start, End: start}}); err == nil {
+		t.Error("an event without UID was accepted")
+	}
+}

@@ -1,0 +1,342 @@
+package outbox
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDelivery(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	clock := newClock()
+	msg := newMessage("delivery-1@firststep.test")
+	msg.To = []string{"client@example.test", "clinician@firststep.test"}
+	enqueue(t, db, clock.Now(), msg)
+
+	w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("sent %d, want 1", n)
+	}
+	got := srv.messages()
+	if len(got) != 1 {
+		t.Fatalf("server received %d messages, want 1", len(got))
+	}
+	if !bytes.Equal(got[0].Data, msg.Raw) {
+		t.Errorf("server received\n%q\nwant\n%q", got[0].Data, msg.Raw)
+	}
+	if got[0].From != msg.From || strings.Join(got[0].To, ",") != strings.Join(msg.To, ",") {
+		t.Errorf("envelope = %s -> %v, want %s -> %v", got[0].From, got[0].To, msg.From, msg.To)
+	}
+	row := rowOf(t, db, msg.MessageID)
+	if row.Status != StatusSent || row.Attempts != 1 || row.SentAt == nil || !row.SentAt.Equal(clock.Now()) ||
+		row.LockedUntil != nil || row.LastError != "" {
+		t.Errorf("row = status %s, attempts %d, sent_at %v, locked_until %v, last_error %q; want sent once at %v",
+			row.Status, row.Attempts, row.SentAt, row.LockedUntil, row.LastError, clock.Now())
+	}
+
+	// Nothing is due any more, however much later.
+	clock.Advance(24 * time.Hour)
+	if n := runOnce(t, w); n != 0 {
+		t.Errorf("second pass sent %d, want 0", n)
+	}
+	if n := len(srv.messages()); n != 1 {
+		t.Errorf("server received %d messages after second pass, want 1", n)
+	}
+}
+
+func TestSMTPDownAtEnqueue(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	// Reserve a loopback port, then leave nothing listening on it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	clock := newClock()
+	msg := newMessage("down-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+	w := NewWorker(db, smtpTo(t, addr), clock.Now, testLogger(t), testOptions)
+
+	if n := runOnce(t, w); n != 0 {
+		t.Fatalf("sent %d with the server down, want 0", n)
+	}
+	row := rowOf(t, db, msg.MessageID)
+	if row.Status != StatusPending || row.Attempts != 1 || row.LockedUntil != nil {
+		t.Fatalf("row = status %s, attempts %d, locked_until %v; want pending, 1, unlocked", row.Status, row.Attempts, row.LockedUntil)
+	}
+	if !row.NextAttemptAt.After(clock.Now()) {
+		t.Errorf("next_attempt_at %v is not after now %v", row.NextAttemptAt, clock.Now())
+	}
+	if !strings.Contains(row.LastError, "connect") {
+		t.Errorf("last_error = %q, want the connection failure", row.LastError)
+	}
+
+	// The server comes up; the message waits for its retry time, then goes.
+	srv := startMailServer(t, addr)
+	if n := runOnce(t, w); n != 0 {
+		t.Errorf("sent %d before the retry was due, want 0", n)
+	}
+	clock.Advance(time.Minute)
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("sent %d after the server came up, want 1", n)
+	}
+	for range 3 {
+		clock.Advance(time.Hour)
+		runOnce(t, w)
+	}
+	if got := srv.messages(); len(got) != 1 || !bytes.Equal(got[0].Data, msg.Raw) {
+		t.Fatalf("server received %d messages, want exactly 1 with the enqueued bytes", len(got))
+	}
+	row = rowOf(t, db, msg.MessageID)
+	if row.Status != StatusSent || row.Attempts != 2 || row.LastError != "" {
+		t.Errorf("row = status %s, attempts %d, last_error %q; want sent after 2 attempts", row.Status, row.Attempts, row.LastError)
+	}
+}
+
+func TestTemporaryReplyRetried(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	srv.failNext(2, 421)
+	clock := newClock()
+	msg := newMessage("busy-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+	w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+
+	for attempt := 1; attempt <= 2; attempt++ {
+		if n := runOnce(t, w); n != 0 {
+			t.Fatalf("attempt %d: sent %d, want 0", attempt, n)
+		}
+		row := rowOf(t, db, msg.MessageID)
+		if row.Status != StatusPending || row.Attempts != attempt || !strings.Contains(row.LastError, "421") {
+			t.Fatalf("after attempt %d: status %s, attempts %d, last_error %q", attempt, row.Status, row.Attempts, row.LastError)
+		}
+		clock.Advance(time.Minute)
+	}
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("third attempt sent %d, want 1", n)
+	}
+	clock.Advance(time.Hour)
+	runOnce(t, w)
+
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("server accepted %d messages, want 1", got)
+	}
+	if got := srv.dataAttempts(); got != 3 {
+		t.Errorf("server saw %d DATA attempts, want 3", got)
+	}
+	row := rowOf(t, db, msg.MessageID)
+	if row.Status != StatusSent || row.Attempts != 3 {
+		t.Errorf("row = status %s, attempts %d; want sent, 3", row.Status, row.Attempts)
+	}
+}
+
+func TestPermanentReplyFails(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	srv.failNext(100, 550)
+	clock := newClock()
+	msg := newMessage("refused-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+	w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+
+	for range 10 {
+		if n := runOnce(t, w); n != 0 {
+			t.Fatalf("sent %d, want 0", n)
+		}
+		clock.Advance(time.Hour)
+	}
+	if got := srv.dataAttempts(); got != 1 {
+		t.Errorf("server saw %d attempts, want exactly 1", got)
+	}
+	row := rowOf(t, db, msg.MessageID)
+	if row.Status != StatusFailed || row.Attempts != 1 || row.LockedUntil != nil {
+		t.Errorf("row = status %s, attempts %d, locked_until %v; want failed after 1 attempt", row.Status, row.Attempts, row.LockedUntil)
+	}
+	if !strings.Contains(row.LastError, "550") || !strings.Contains(row.LastError, "test server says 550") {
+		t.Errorf("last_error = %q, want the server's 550 reply", row.LastError)
+	}
+	if strings.Contains(row.LastError, "consultation") || strings.Contains(row.LastError, "dot") {
+		t.Errorf("last_error %q contains the message body", row.LastError)
+	}
+}
+
+func TestRestartDoesNotResend(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	clock := newClock()
+	msg := newMessage("restart-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+
+	first := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if n := runOnce(t, first); n != 1 {
+		t.Fatalf("first worker sent %d, want 1", n)
+	}
+	second := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	for range 3 {
+		if n := runOnce(t, second); n != 0 {
+			t.Fatalf("new worker sent %d, want 0", n)
+		}
+		clock.Advance(time.Hour)
+	}
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("server received %d messages, want 1", got)
+	}
+}
+
+func TestExpiredLeaseIsRetried(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	clock := newClock()
+	msg := newMessage("crash-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+	row := rowOf(t, db, msg.MessageID)
+
+	// A worker claims the message and dies before sending it.
+	crashed := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if ok, err := crashed.claim(ctxFor(t), row.ID); err != nil || !ok {
+		t.Fatalf("claim = %v, %v; want true", ok, err)
+	}
+
+	next := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if n := runOnce(t, next); n != 0 {
+		t.Fatalf("sent %d while the lease holds, want 0", n)
+	}
+	clock.Advance(testOptions.Lease + time.Second)
+	if n := runOnce(t, next); n != 1 {
+		t.Fatalf("sent %d after the lease ended, want 1", n)
+	}
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("server received %d messages, want 1", got)
+	}
+	if row := rowOf(t, db, msg.MessageID); row.Status != StatusSent || row.Attempts != 2 {
+		t.Errorf("row = status %s, attempts %d; want sent, 2", row.Status, row.Attempts)
+	}
+}
+
+func TestConcurrentWorkersDeliverOnce(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	const total = 60
+	msgs := make([]Message, total)
+	for i := range msgs {
+		msgs[i] = newMessage(fmt.Sprintf("race-%02d@firststep.test", i))
+	}
+	enqueue(t, db, time.Now(), msgs...)
+
+	workers := make([]*Worker, 3)
+	stops := make([]func(), len(workers))
+	for i := range workers {
+		workers[i] = NewWorker(db, smtpTo(t, srv.Addr), time.Now, testLogger(t), testOptions)
+	}
+	for i, w := range workers {
+		stops[i] = startRun(t, w)
+	}
+	for _, w := range workers {
+		w.Notify()
+	}
+	waitFor(t, "every message to be sent", func() bool {
+		return countRows(t, db, "status = ?", StatusSent) == total
+	})
+	for _, stop := range stops {
+		stop()
+	}
+
+	seen := map[string]int{}
+	for _, m := range srv.messages() {
+		seen[bareID(string(bytes.SplitN(bytes.TrimPrefix(m.Data, []byte("Message-ID: ")), []byte("\r\n"), 2)[0]))]++
+	}
+	for _, m := range msgs {
+		if n := seen[bareID(m.MessageID)]; n != 1 {
+			t.Errorf("%s delivered %d times, want 1", m.MessageID, n)
+		}
+	}
+	if got := len(srv.messages()); got != total {
+		t.Errorf("server received %d messages, want %d", got, total)
+	}
+	if n := countRows(t, db, "attempts <> 1"); n != 0 {
+		t.Errorf("%d rows were attempted more than once", n)
+	}
+}
+
+func TestRunSendsOnNotifyAndStops(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	opts := testOptions
+	opts.PollInterval = time.Hour // only Notify can wake it
+	w := NewWorker(db, smtpTo(t, srv.Addr), time.Now, testLogger(t), opts)
+
+	stop := startRun(t, w)
+	// Let the first, empty pass finish so the worker is asleep.
+	time.Sleep(100 * time.Millisecond)
+	msg := newMessage("notify-1@firststep.test")
+	enqueue(t, db, time.Now(), msg)
+	w.Notify()
+	waitFor(t, "the notified message to arrive", func() bool { return len(srv.messages()) == 1 })
+
+	stop()
+	if row := rowOf(t, db, msg.MessageID); row.Status != StatusSent {
+		t.Errorf("status = %s, want sent", row.Status)
+	}
+}
+
+func TestRunWakesForDueRetry(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	srv.failNext(1, 451)
+	opts := testOptions
+	opts.PollInterval = time.Hour // the due retry alone must wake it
+	opts.BaseBackoff = 20 * time.Millisecond
+	opts.MaxBackoff = 40 * time.Millisecond
+	w := NewWorker(db, smtpTo(t, srv.Addr), time.Now, testLogger(t), opts)
+	enqueue(t, db, time.Now(), newMessage("wake-1@firststep.test"))
+
+	startRun(t, w)
+	waitFor(t, "the retried message to arrive", func() bool { return len(srv.messages()) == 1 })
+	if got := srv.dataAttempts(); got != 2 {
+		t.Errorf("server saw %d attempts, want 2", got)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	base, limit := 2*time.Second, 15*time.Minute
+	highest := func(n int64) int64 { return n - 1 }
+	lowest := func(int64) int64 { return 0 }
+	tests := []struct {
+		attempt int
+		want    time.Duration // the ceiling for this attempt
+	}{
+		{1, 2 * time.Second},
+		{2, 4 * time.Second},
+		{3, 8 * time.Second},
+		{9, 512 * time.Second},
+		{10, 15 * time.Minute},
+		{60, 15 * time.Minute},
+		{1000, 15 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint("attempt ", tt.attempt), func(t *testing.T) {
+			if got := backoff(tt.attempt, base, limit, highest); got != tt.want {
+				t.Errorf("highest draw = %v, want %v", got, tt.want)
+			}
+			if got := backoff(tt.attempt, base, limit, lowest); got != time.Second {
+				t.Errorf("lowest draw = %v, want the floor of 1s", got)
+			}
+		})
+	}
+}
