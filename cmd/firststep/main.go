@@ -12,6 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Time-zone rules travel inside the binary, so slot times are right on
+	// machines without (or with stale) system zone data.
+	_ "time/tzdata"
 )
 
 func main() {
