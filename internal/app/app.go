@@ -13,9 +13,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/config"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/web"
@@ -36,11 +40,17 @@ type App struct {
 	Practice *practice.Service
 	Intakes  *intake.Service
 	Staff    *staff.Service
+	Sessions *staff.Sessions
+	Audit    *audit.Log
+	Booking  *booking.Service
+	Outbox   *outbox.Service
+	Mail     *outbox.Worker
 }
 
 // Options are the seams tests use; the zero value is production.
 type Options struct {
-	Now func() time.Time // clock; time.Now when nil
+	Now    func() time.Time // clock; time.Now when nil
+	Outbox outbox.Options   // mail worker timings; defaults when zero
 }
 
 // New opens the database, applies pending migrations and builds the app.
@@ -75,12 +85,30 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	a.Practice = practice.NewService(db)
 	a.Intakes = intake.NewService(db, now)
 	a.Staff = staff.NewService(db, now)
+	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
+	a.Audit = audit.NewLog(db)
+	key, err := secret.LoadKey(cfg.DataDir, cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.Mail = outbox.NewWorker(db, transport, now, logger, opt.Outbox)
+	a.Outbox = outbox.NewService(db, now, a.Mail.Notify)
+	from := cfg.MailFromAddress()
+	a.Booking, err = booking.NewService(db, now, intakeClients{a.Intakes}, a.Practice,
+		booking.Config{BaseURL: cfg.BaseURL, FromName: from.Name, FromAddr: from.Address, LinkKey: key}, a.Mail.Notify)
+	if err != nil {
+		return nil, err
+	}
 
 	pages, err := fs.Sub(templates.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(pages, a.Practice.Site, nil)
+	renderer, err := web.NewRenderer(pages, a.Practice.Site, staff.Nav)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +130,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
 	}
+	mailCtx, stopMail := context.WithCancel(context.Background())
+	mailDone := make(chan struct{})
+	go func() { defer close(mailDone); a.Mail.Run(mailCtx) }()
+	defer func() { stopMail(); <-mailDone }()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Logger.Info("listening", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL)

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/staff"
 )
 
 // SeedDemo fills an empty database with a demo practice so a newcomer sees
-// the whole journey at once. It prints the admin's password once. A database
-// that already has staff accounts is left alone.
+// the whole journey at once: the practice's settings, two clinicians (one
+// offering couples consultations) with weekday hours, and an admin whose
+// password is printed once. A database that already has staff accounts is
+// left alone.
 func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	n, err := a.Staff.Count(ctx)
 	if err != nil {
@@ -21,12 +25,39 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		fmt.Fprintln(out, "demo: the database already has accounts; nothing seeded")
 		return nil
 	}
+	settings := practice.Defaults()
+	settings.Name, settings.SenderName = "Riverbend Therapy (demo)", "Riverbend Therapy"
+	settings.Address = "12 River Street, Suite 3, Hudson, NY 12534"
+	settings.VideoLink = "https://video.example.org/riverbend"
+	if err := a.Practice.Save(a.DB.WithContext(ctx), settings); err != nil {
+		return err
+	}
+	hours := []booking.WeeklyWindowInput{}
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
+		hours = append(hours, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"},
+			booking.WeeklyWindowInput{Weekday: d, Start: "13:00", End: "17:00"})
+	}
+	clinicians := []booking.ClinicianInput{
+		{Name: "Dr. Maya Lindqvist", Email: "maya@demo.firststep.test", Offers: []string{"individual", "couple"}, TimeZone: settings.TimeZone},
+		{Name: "Sam Okafor, LMFT", Email: "sam@demo.firststep.test", Offers: []string{"individual"}, TimeZone: "America/Chicago"},
+	}
+	for _, in := range clinicians {
+		c, err := a.Booking.CreateClinician(ctx, in)
+		if err != nil {
+			return err
+		}
+		rules := booking.AvailabilityInput{TimeZone: in.TimeZone, SlotMinutes: 30, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 60, Weekly: hours}
+		if _, err := a.Booking.SetAvailability(ctx, c.ID, rules); err != nil {
+			return err
+		}
+	}
 	password, _ := secret.New()
 	password = password[:20]
 	acc, err := a.Staff.Add(ctx, staff.NewAccount{Email: "admin@demo.firststep.test", Name: "Demo Admin", Role: staff.Admin, Password: password})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "demo: practice %q with %d clinicians\n", settings.Name, len(clinicians))
 	fmt.Fprintf(out, "demo: admin account %s, password %s (shown only now)\n", acc.Email, password)
 	return nil
 }

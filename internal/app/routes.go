@@ -3,7 +3,9 @@ package app
 import (
 	"io/fs"
 	"net/http"
+	"net/url"
 
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store"
@@ -41,10 +43,23 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	api := e.Group("/api/v1")
 
 	intakes := intake.NewHandlers(a.Intakes, r)
+	intakes.NextPath = func(token string) string { return "/requests/" + url.PathEscape(token) }
 	intakes.Routes(e, api, limit)
 
+	bookingPages := booking.NewPageHandlers(a.Booking, r, a.clientByToken, a.practiceZone)
+	bookingPages.Routes(e, limit)
+	bookingAPI := booking.NewAPIHandlers(a.Booking)
+	bookingAPI.PublicRoutes(api, limit)
+
 	staffAPI := api.Group("", staff.BearerAuth(a.Staff))
-	intakes.StaffAPIRoutes(staffAPI)
+	staffIntakes := intake.NewStaffHandlers(a.Intakes, r, a.Practice)
+	staffIntakes.APIRoutes(staffAPI)
+	bookingAPI.StaffRoutes(staffAPI, a.canManageClinicians, a.canManageAvailability)
+
+	// The staff area: sign-in is open, every other /staff page needs a session.
+	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
+	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions))
+	staffIntakes.Routes(staffPages)
 	return e
 }
 

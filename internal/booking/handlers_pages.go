@@ -58,6 +58,9 @@ type PickerView struct {
 	Next      string
 	Booked    bool // the client already has a consultation
 	Current   string
+	// DetectZone lets the page switch to the browser's zone on first view;
+	// off when the client already chose a zone.
+	DetectZone bool
 }
 
 // DayView is one day of the picker.
@@ -86,6 +89,7 @@ func (h *PageHandlers) zone(ctx context.Context, asked, known string) string {
 // fill lists the open slots for the picker from the query's date and zone.
 func (h *PageHandlers) fill(c echo.Context, v *PickerView, kind, knownZone string) error {
 	v.TimeZone = h.zone(c.Request().Context(), c.QueryParam("tz"), knownZone)
+	v.DetectZone = knownZone == "" && c.QueryParam("tz") == ""
 	v.TimeZones = web.TimeZones
 	if !contains(v.TimeZones, v.TimeZone) {
 		v.TimeZones = append([]string{v.TimeZone}, v.TimeZones...)

@@ -3,7 +3,7 @@ package intake
 import (
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
@@ -22,7 +22,7 @@ type Handlers struct {
 
 // NewHandlers returns the intake handlers.
 func NewHandlers(svc *Service, r *web.Renderer) *Handlers {
-	return &Handlers{svc: svc, r: r, NextPath: func(token string) string { return "/requests/" + url.PathEscape(token) }}
+	return &Handlers{svc: svc, r: r, NextPath: func(token string) string { return "/requests/" + url.PathEscape(token) + "/received" }}
 }
 
 // Routes registers the public pages on e and the public API on api.
@@ -34,16 +34,9 @@ func (h *Handlers) Routes(e *echo.Echo, api *echo.Group, limit echo.MiddlewareFu
 	e.GET("/request/:kind", h.form)
 	e.POST("/request/:kind", h.submit, limit)
 	e.GET("/requests/:token/support", h.support)
-	e.GET("/requests/:token", h.confirmation)
+	e.GET("/requests/:token/received", h.confirmation)
 	e.GET("/thanks", h.thanks)
 	api.POST("/intakes", h.apiCreate, limit)
-}
-
-// StaffAPIRoutes registers the staff JSON endpoints on g, which the caller
-// has already guarded with authentication.
-func (h *Handlers) StaffAPIRoutes(g *echo.Group) {
-	g.GET("/intakes", h.apiList)
-	g.GET("/intakes/:id", h.apiGet)
 }
 
 type landingView struct {
@@ -142,6 +135,9 @@ func (h *Handlers) submit(c echo.Context) error {
 	v := newFormView(kind)
 	v.In = inputFromForm(form, kind)
 	v.Safety = form.Get("safety")
+	if tz := v.In.TimeZone; tz != "" && !slices.Contains(v.TimeZones, tz) {
+		v.TimeZones = append([]string{tz}, v.TimeZones...) // the browser's own zone, added by the page's script
+	}
 	receipt, err := h.svc.Submit(c.Request().Context(), v.In)
 	if fields := apperr.FieldsOf(err); fields != nil {
 		v.Errors = fields
@@ -270,29 +266,4 @@ func toJSON(in Intake) IntakeJSON {
 		Concerns: nonNil(in.Concerns), ConcernsOther: in.ConcernsOther, Message: in.Message, Approaches: nonNil(in.Approaches),
 		SessionFormat: in.SessionFormat, ReferralSource: in.ReferralSource, TimeZone: in.TimeZone, SafetyConcern: in.SafetyConcern,
 		AssignedClinicianID: in.AssignedClinicianID, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt}
-}
-
-func (h *Handlers) apiList(c echo.Context) error {
-	f := Filter{Status: Status(c.QueryParam("status")), Kind: Kind(c.QueryParam("kind"))}
-	list, err := h.svc.List(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	out := make([]IntakeJSON, len(list))
-	for i, in := range list {
-		out[i] = toJSON(in)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"intakes": out})
-}
-
-func (h *Handlers) apiGet(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return errNotFound
-	}
-	in, err := h.svc.Get(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toJSON(in))
 }

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/intake"
+	"gorm.io/gorm"
+)
+
+// intakeClients lets booking read the people of an intake and mark it
+// booked, without either package importing the other.
+type intakeClients struct{ svc *intake.Service }
+
+var _ booking.Intakes = intakeClients{}
+
+func clientOf(in intake.Intake) booking.Client {
+	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
+		PartnerName: in.PartnerName, PartnerEmail: in.PartnerEmail, TimeZone: in.TimeZone}
+}
+
+func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
+	in, err := a.svc.ByTokenTx(tx, token)
+	return clientOf(in), err
+}
+
+func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error) {
+	in, err := a.svc.GetTx(tx, id)
+	return clientOf(in), err
+}
+
+func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
+	return a.svc.MarkBooked(tx, id, now)
+}
+
+func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, error) {
+	in, err := a.Intakes.ByToken(ctx, token)
+	return clientOf(in), err
+}
+
+func (a *App) practiceZone(ctx context.Context) string {
+	s, err := a.Practice.Get(ctx)
+	if err != nil {
+		return "UTC"
+	}
+	return s.TimeZone
+}

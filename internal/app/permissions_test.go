@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+// permCase is one staff route and what every role gets from it. Every
+// staff route, page or JSON, belongs in permCases: the test fails for a
+// /staff route, or an /api/v1 route that asks for a token, missing here.
+type permCase struct {
+	method string
+	route  string // as registered, e.g. /staff/intakes/:id
+	// request returns the path and body to send as role; it may set up
+	// what the request needs (a fresh intake for a change, for instance).
+	request func(fx *staffFixture, role string) (path, body string)
+	// want is the status for each role, asAnonymous included.
+	want map[string]int
+	// location is where a redirect must point for a signed-in role.
+	location string
+	// freshSession sends a new session of the role instead of its usual
+	// one (for requests that end the session); noSession sends none.
+	freshSession, noSession bool
+}
+
+// Anonymous visitors are sent to the sign-in page from every staff page
+// and get 401 from the staff API.
+const (
+	toSignIn = http.StatusSeeOther
+	needAuth = http.StatusUnauthorized
+)
+
+func statuses(admin, frontdesk, clinician, other, anonymous int) map[string]int {
+	return map[string]int{asAdmin: admin, asFrontdesk: frontdesk, asClinician: clinician, asOtherClinician: other, asAnonymous: anonymous}
+}
+
+const (
+	ok        = http.StatusOK
+	created   = http.StatusCreated
+	seeOther  = http.StatusSeeOther
+	forbidden = http.StatusForbidden
+)
+
+// clinicianAIntake is a new intake assigned to the clinician of asClinician.
+func clinicianAIntake(fx *staffFixture) int64 {
+	return fx.submit("Client Person", "A message for the practice", fx.clinA)
+}
+
+var permCases = []permCase{
+	{method: "GET", route: "/staff/signin", location: "/staff",
+		request: func(*staffFixture, string) (string, string) { return "/staff/signin", "" },
+		want:    statuses(seeOther, seeOther, seeOther, seeOther, ok)},
+	{method: "POST", route: "/staff/signin", location: "/staff", noSession: true,
+		request: func(fx *staffFixture, role string) (string, string) {
+			if role == asAnonymous {
+				return "/staff/signin", "email=nobody%40practice.example&password=not+the+password"
+			}
+			return "/staff/signin", url.Values{"email": {fx.accounts[role].Email}, "password": {staffPassword}}.Encode()
+		},
+		want: statuses(seeOther, seeOther, seeOther, seeOther, http.StatusUnauthorized)},
+	{method: "POST", route: "/staff/signout", location: "/staff/signin?signed_out=1", freshSession: true,
+		request: func(*staffFixture, string) (string, string) { return "/staff/signout", "" },
+		want:    statuses(seeOther, seeOther, seeOther, seeOther, seeOther)},
+	{method: "GET", route: "/staff",
+		request: func(*staffFixture, string) (string, string) { return "/staff?status=new", "" },
+		want:    statuses(ok, ok, ok, ok, toSignIn)},
+	{method: "GET", route: "/staff/intakes/:id",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d", clinicianAIntake(fx)), ""
+		},
+		want: statuses(ok, ok, ok, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/notes", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/notes", clinicianAIntake(fx)), "body=Called+back"
+		},
+		want: statuses(seeOther, seeOther, seeOther, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/assign", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/assign", clinicianAIntake(fx)), fmt.Sprintf("clinician_id=%d", fx.clinB)
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/status", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/status", clinicianAIntake(fx)), "from=new&status=in_review"
+		},
+		want: statuses(seeOther, seeOther, seeOther, forbidden, toSignIn)},
+
+	{method: "GET", route: "/api/v1/intakes",
+		request: func(*staffFixture, string) (string, string) { return "/api/v1/intakes", "" },
+		want:    statuses(ok, ok, ok, ok, needAuth)},
+	{method: "GET", route: "/api/v1/intakes/:id",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/api/v1/intakes/%d", clinicianAIntake(fx)), ""
+		},
+		want: statuses(ok, ok, ok, forbidden, needAuth)},
+	{method: "GET", route: "/api/v1/clinicians",
+		request: func(*staffFixture, string) (string, string) { return "/api/v1/clinicians", "" },
+		want:    statuses(ok, ok, ok, ok, needAuth)},
+	{method: "POST", route: "/api/v1/clinicians",
+		request: func(fx *staffFixture, role string) (string, string) {
+			fx.seq++
+			return "/api/v1/clinicians", fmt.Sprintf(`{"name":"New Clinician %d","email":"new%d@practice.example","offers":["individual"],"timezone":"America/Chicago"}`, fx.seq, fx.seq)
+		},
+		want: statuses(created, forbidden, forbidden, forbidden, needAuth)},
+	{method: "GET", route: "/api/v1/clinicians/:id/availability",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), ""
+		},
+		want: statuses(ok, ok, ok, ok, needAuth)},
+	{method: "PUT", route: "/api/v1/clinicians/:id/availability",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), availabilityJSON
+		},
+		want: statuses(ok, forbidden, ok, forbidden, needAuth)},
+}
+
+const availabilityJSON = `{"timezone":"America/New_York","slot_minutes":30,"buffer_minutes":10,"min_notice_hours":24,"horizon_days":60,` +
+	`"weekly":[{"weekday":"monday","start":"09:00","end":"12:00"}],"exceptions":[]}`
+
+func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	// Clinician A has consultation hours, so reading them answers 200.
+	if res := fx.request(asAdmin, "PUT", fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), availabilityJSON); res.StatusCode != ok {
+		t.Fatalf("set availability: %d", res.StatusCode)
+	}
+
+	for _, c := range permCases {
+		for _, role := range append(staffRoles, asAnonymous) {
+			t.Run(c.method+" "+c.route+" as "+role, func(t *testing.T) {
+				want, listed := c.want[role]
+				if !listed {
+					t.Fatalf("no expected status for %s", role)
+				}
+				path, body := c.request(fx, role)
+				session := fx.sessions[role]
+				switch {
+				case c.noSession:
+					session = ""
+				case c.freshSession && role != asAnonymous:
+					session = fx.signIn(role)
+				}
+				res := fx.requestWith(role, session, c.method, path, body)
+				if res.StatusCode != want {
+					t.Fatalf("status %d, want %d", res.StatusCode, want)
+				}
+				checkStaffHeaders(t, res, !strings.HasPrefix(path, "/api/"))
+				loc := res.Header.Get("Location")
+				switch {
+				case res.StatusCode == forbidden && strings.HasPrefix(path, "/api/"):
+					if e := decodeError(t, res); e.Code != "forbidden" {
+						t.Errorf("403 code %q", e.Code)
+					}
+				case res.StatusCode == forbidden:
+					if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+						t.Errorf("403 page Content-Type %q", ct)
+					}
+				case res.StatusCode == needAuth && strings.HasPrefix(path, "/api/"):
+					if e := decodeError(t, res); e.Code != "unauthorized" {
+						t.Errorf("401 code %q", e.Code)
+					}
+				case res.StatusCode == toSignIn && role == asAnonymous:
+					if !strings.HasPrefix(loc, "/staff/signin") {
+						t.Errorf("anonymous sent to %q, want the sign-in page", loc)
+					}
+				case res.StatusCode == seeOther && c.location != "":
+					if !strings.HasPrefix(loc, c.location) {
+						t.Errorf("redirect to %q, want %s…", loc, c.location)
+					}
+				}
+			})
+		}
+	}
+}
+
+// checkStaffHeaders asserts what every staff response carries: never
+// cached, no sniffing, no referrer; pages may not be framed.
+func checkStaffHeaders(t *testing.T, res *http.Response, page bool) {
+	t.Helper()
+	h := res.Header
+	if cc := h.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("Cache-Control %q, want no-store", cc)
+	}
+	if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options %q", got)
+	}
+	if got := h.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("Referrer-Policy %q", got)
+	}
+	csp := parseCSP(h.Get("Content-Security-Policy"))
+	if fa := csp["frame-ancestors"]; page && (len(fa) != 1 || fa[0] != "'none'") {
+		t.Errorf("frame-ancestors %v, want 'none'", fa)
+	}
+	if s := csp["script-src"]; len(s) != 1 || s[0] != "'self'" {
+		t.Errorf("script-src %v", s)
+	}
+}
+
+// TestPermissionMatrixIsComplete fails for a staff route that is not in
+// permCases, so every new route gets its row in the matrix.
+func TestPermissionMatrixIsComplete(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	listed := map[string]bool{}
+	for _, c := range permCases {
+		listed[c.method+" "+c.route] = true
+	}
+	param := regexp.MustCompile(`:[a-z_]+`)
+	for _, r := range fx.a.Echo.Routes() {
+		key := r.Method + " " + r.Path
+		if r.Method == echo.RouteNotFound || listed[key] {
+			continue
+		}
+		if strings.HasPrefix(r.Path, "/staff") {
+			t.Errorf("%s is a staff page missing from permCases", key)
+			continue
+		}
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		// An API route that wants a token is a staff route.
+		path := strings.ReplaceAll(param.ReplaceAllString(r.Path, "1"), "*", "x")
+		res := fx.request(asAnonymous, r.Method, path, "")
+		if res.StatusCode == http.StatusUnauthorized {
+			t.Errorf("%s asks for a token but is missing from permCases", key)
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/store"
+	"gorm.io/gorm"
+)
+
+// Which intakes a staff member sees is decided by staff.CanSeeIntake for
+// one intake and by scoped for lists; the two say the same thing: every
+// intake for admins and front desk, and for a clinician those assigned to
+// them or with an active booking with them. Bookings are read here with a
+// read-only query of the bookings table.
+
+// bookedClinicians returns the clinicians with an active booking for intake id.
+func bookedClinicians(tx *gorm.DB, id int64) ([]int64, error) {
+	var ids []int64
+	err := tx.Table("bookings").Where("intake_id = ? AND status = ?", id, "active").
+		Distinct().Pluck("clinician_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("find bookings of intake: %w", err)
+	}
+	return ids, nil
+}
+
+// loadVisible loads intake id if acc may see it: not found, or forbidden.
+func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
+	var r row
+	err := tx.Take(&r, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row{}, errNotFound
+	}
+	if err != nil {
+		return row{}, fmt.Errorf("load intake: %w", err)
+	}
+	if acc.Can(staff.ViewAllIntakes) {
+		return r, nil
+	}
+	booked, err := bookedClinicians(tx, id)
+	if err != nil {
+		return row{}, err
+	}
+	if !staff.CanSeeIntake(acc, r.AssignedClinicianID, booked) {
+		return row{}, errNotYours
+	}
+	return r, nil
+}
+
+// scoped narrows an intakes query to what acc may see.
+func scoped(q *gorm.DB, acc staff.Account) *gorm.DB {
+	if acc.Can(staff.ViewAllIntakes) {
+		return q
+	}
+	if !acc.Can(staff.ViewOwnIntakes) || acc.ClinicianID == nil {
+		return q.Where("1 = 0")
+	}
+	me := *acc.ClinicianID
+	return q.Where("(intakes.assigned_clinician_id = ? OR intakes.id IN (SELECT intake_id FROM bookings WHERE clinician_id = ? AND status = ?))",
+		me, me, "active")
+}
+
+// StaffFilter is the queue's filter: Filter's fields, and Unassigned for
+// the intakes nobody has been assigned yet.
+type StaffFilter struct {
+	Filter
+	Unassigned bool
+}
+
+func (f StaffFilter) apply(q *gorm.DB, withStatus bool) *gorm.DB {
+	if withStatus && f.Status != "" {
+		q = q.Where("intakes.status = ?", string(f.Status))
+	}
+	if f.Kind != "" {
+		q = q.Where("intakes.kind = ?", string(f.Kind))
+	}
+	if f.ClinicianID != 0 {
+		q = q.Where("intakes.assigned_clinician_id = ?", f.ClinicianID)
+	}
+	if f.Unassigned {
+		q = q.Where("intakes.assigned_clinician_id IS NULL")
+	}
+	if !f.From.IsZero() {
+		q = q.Where("intakes.created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("intakes.created_at < ?", f.To.UTC())
+	}
+	return q
+}
+
+// ListForStaff returns the queue as acc may see it: urgent first, then
+// newest first.
+func (s *Service) ListForStaff(ctx context.Context, acc staff.Account, f StaffFilter) ([]Intake, error) {
+	if !acc.Can(staff.ViewOwnIntakes) {
+		return nil, errForbidden
+	}
+	return listScoped(s.db.WithContext(ctx), acc, f)
+}
+
+func listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) ([]Intake, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	var rows []row
+	q := f.apply(scoped(db.Model(&row{}), acc), true)
+	if err := q.Order("intakes.urgent DESC, intakes.created_at DESC, intakes.id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list intakes: %w", err)
+	}
+	out := make([]Intake, len(rows))
+	for i, r := range rows {
+		out[i] = r.intake()
+	}
+	return out, nil
+}
+
+// CountByStatus counts the intakes acc may see that match f in every
+// respect but status, per status.
+func (s *Service) CountByStatus(ctx context.Context, acc staff.Account, f StaffFilter) (map[Status]int, error) {
+	if !acc.Can(staff.ViewOwnIntakes) {
+		return nil, errForbidden
+	}
+	var rows []struct {
+		Status string
+		N      int
+	}
+	q := f.apply(scoped(s.db.WithContext(ctx).Model(&row{}), acc), false)
+	if err := q.Select("intakes.status AS status, COUNT(*) AS n").Group("intakes.status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count intakes: %w", err)
+	}
+	out := make(map[Status]int, len(rows))
+	for _, r := range rows {
+		out[Status(r.Status)] = r.N
+	}
+	return out, nil
+}
+
+// ListWithAnswers is ListForStaff for the JSON API, which hands out every
+// answer of every intake listed: the read is recorded in the audit log
+// with the ids it returned.
+func (s *Service) ListWithAnswers(ctx context.Context, by Actor, f StaffFilter) ([]Intake, error) {
+	if !by.Account.Can(staff.ViewOwnIntakes) {
+		return nil, errForbidden
+	}
+	var out []Intake
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if out, err = listScoped(tx, by.Account, f); err != nil {
+			return err
+		}
+		e := by.entry(audit.IntakeList, 0, listDetail(out))
+		e.RecordID = ""
+		return audit.Record(tx, s.now(), e)
+	})
+	return out, err
+}
+
+// listDetail names the intakes a list returned, as far as the audit
+// entry's detail has room.
+func listDetail(list []Intake) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d intakes", len(list))
+	for i, in := range list {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		id := strconv.FormatInt(in.ID, 10)
+		if b.Len()+len(sep)+len(id) > 480 {
+			b.WriteString(", …")
+			break
+		}
+		b.WriteString(sep + id)
+	}
+	return b.String()
+}
+
+// GetForStaff returns intake id to a staff member who may see it and
+// records the view. A clinician asking for another clinician's intake is
+// refused, and the refusal is recorded too.
+func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, error) {
+	if !by.Account.Can(staff.ViewOwnIntakes) {
+		return Intake{}, errForbidden
+	}
+	now := s.now().UTC()
+	var (
+		in     Intake
+		denied error
+	)
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		r, err := loadVisible(tx, by.Account, id)
+		if errors.Is(err, errNotYours) {
+			denied = err
+			return audit.Record(tx, now, by.entry(audit.IntakeViewDenied, id, ""))
+		}
+		if err != nil {
+			return err
+		}
+		in = r.intake()
+		return audit.Record(tx, now, by.entry(audit.IntakeView, id, ""))
+	})
+	if err != nil {
+		return Intake{}, err
+	}
+	if denied != nil {
+		return Intake{}, denied
+	}
+	return in, nil
+}
+
+// ClinicianOption is a clinician as the assignment list shows them.
+type ClinicianOption struct {
+	ID     int64
+	Name   string
+	Active bool
+}
+
+// Clinicians lists the practice's clinicians by name, for assigning
+// intakes and filtering the queue (a read-only query of the clinicians
+// table).
+func (s *Service) Clinicians(ctx context.Context) ([]ClinicianOption, error) {
+	var out []ClinicianOption
+	err := s.db.WithContext(ctx).Table("clinicians").Select("id, name, active").Order("name, id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list clinicians: %w", err)
+	}
+	return out, nil
+}
