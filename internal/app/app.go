@@ -51,6 +51,9 @@ type App struct {
 type Options struct {
 	Now    func() time.Time // clock; time.Now when nil
 	Outbox outbox.Options   // mail worker timings; defaults when zero
+	// PasswordCost is the bcrypt cost for new staff passwords; 0 means the
+	// production default. Tests lower it.
+	PasswordCost int
 }
 
 // New opens the database, applies pending migrations and builds the app.
@@ -85,6 +88,9 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	a.Practice = practice.NewService(db)
 	a.Intakes = intake.NewService(db, now)
 	a.Staff = staff.NewService(db, now)
+	if opt.PasswordCost > 0 {
+		a.Staff.SetPasswordCost(opt.PasswordCost)
+	}
 	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
 	a.Audit = audit.NewLog(db)
 	key, err := secret.LoadKey(cfg.DataDir, cfg.SecretKey)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,7 +42,7 @@ func newApp(t *testing.T, change ...func(*config.Config)) *app.App {
 		f(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Build(cfg, storetest.New(t), logger, app.Options{Now: newClock().Now})
+	a, err := app.Build(cfg, storetest.New(t), logger, app.Options{Now: newClock().Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -80,7 +81,7 @@ func newStaffFixture(t *testing.T, change ...func(*config.Config)) *staffFixture
 		f(&cfg)
 	}
 	clock := &staffClock{t: time.Now().UTC().Truncate(time.Second)}
-	a, err := app.Build(cfg, storetest.New(t), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Now: clock.Now})
+	a, err := app.Build(cfg, storetest.New(t), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Now: clock.Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

@@ -24,8 +24,8 @@ func passwordProblem(pw string) string {
 	return ""
 }
 
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcryptCost)
+func hashPassword(pw string, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	return string(h), err
 }
 

@@ -16,12 +16,20 @@ import (
 
 // Service manages staff accounts and their API tokens.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db   *gorm.DB
+	now  func() time.Time
+	cost int // bcrypt cost of new password hashes
 }
 
 // NewService returns the staff service.
-func NewService(db *gorm.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+func NewService(db *gorm.DB, now func() time.Time) *Service {
+	return &Service{db: db, now: now, cost: bcryptCost}
+}
+
+// SetPasswordCost changes the bcrypt cost of passwords hashed from now on.
+// Tests lower it (bcrypt.MinCost) so that creating accounts is fast; a
+// stored hash keeps the cost it was made with.
+func (s *Service) SetPasswordCost(cost int) { s.cost = cost }
 
 // NewAccount is the input for creating an account.
 type NewAccount struct {
@@ -83,7 +91,7 @@ func (s *Service) AddTx(tx *gorm.DB, in NewAccount) (Account, error) {
 				Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
 		}
 	}
-	hash, err := hashPassword(in.Password)
+	hash, err := hashPassword(in.Password, s.cost)
 	if err != nil {
 		return Account{}, fmt.Errorf("hash password: %w", err)
 	}

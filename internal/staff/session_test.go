@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +49,9 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	t.Helper()
 	db := storetest.New(t)
 	clock := &manualClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	return &sessionFixture{db: db, clock: clock, accounts: staff.NewService(db, clock.Now),
+	accounts := staff.NewService(db, clock.Now)
+	accounts.SetPasswordCost(bcrypt.MinCost)
+	return &sessionFixture{db: db, clock: clock, accounts: accounts,
 		sessions: staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}),
 		log:      audit.NewLog(db)}
 }
