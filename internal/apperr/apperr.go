@@ -21,6 +21,7 @@ const (
 	Forbidden    Kind = "forbidden"    // 403: signed in, but the role does not allow it
 	TooLarge     Kind = "too_large"    // 413
 	BadRequest   Kind = "bad_request"  // 400: malformed request (e.g. broken JSON)
+	NotAllowed   Kind = "not_allowed"  // 405: the method is not offered on this path
 	RateLimited  Kind = "rate_limited" // 429
 	Internal     Kind = "internal"     // 500: a bug or a failed dependency
 )

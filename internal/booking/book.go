@@ -99,12 +99,11 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 			}
 			return err
 		}
-		var n int64
-		if err := tx.Model(&bookingRow{}).Where("intake_id = ? AND status = ? AND end_at > ?", cl.IntakeID, StatusActive, s.now().UTC()).Count(&n).Error; err != nil {
+		if booked, err := hasUpcoming(tx, cl.IntakeID, s.now()); err != nil || booked {
+			if err == nil {
+				err = errAlreadyBooked
+			}
 			return err
-		}
-		if n > 0 {
-			return errAlreadyBooked
 		}
 		clin, rules, err := s.lockOpen(tx, cl.Kind, req, 0)
 		if err != nil {

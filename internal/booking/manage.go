@@ -291,8 +291,14 @@ func (s *Service) linksOf(tx *gorm.DB, bookingID int64) ([]issuedLink, error) {
 // HasUpcoming reports whether an intake has an active consultation that has
 // not ended.
 func (s *Service) HasUpcoming(ctx context.Context, intakeID int64) (bool, error) {
+	return hasUpcoming(s.db.WithContext(ctx), intakeID, s.now())
+}
+
+func hasUpcoming(tx *gorm.DB, intakeID int64, now time.Time) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&bookingRow{}).
-		Where("intake_id = ? AND status = ? AND end_at > ?", intakeID, StatusActive, s.now().UTC()).Count(&n).Error
-	return n > 0, err
+	err := tx.Model(&bookingRow{}).Where("intake_id = ? AND status = ? AND end_at > ?", intakeID, StatusActive, now.UTC()).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("find upcoming booking: %w", err)
+	}
+	return n > 0, nil
 }

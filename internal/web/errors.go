@@ -29,6 +29,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusBadRequest
 	case apperr.RateLimited:
 		return http.StatusTooManyRequests
+	case apperr.NotAllowed:
+		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}
@@ -41,7 +43,7 @@ func fromHTTPError(he *echo.HTTPError) *apperr.Error {
 	case http.StatusNotFound:
 		return apperr.New(apperr.NotFound, "not_found", "We could not find that page.")
 	case http.StatusMethodNotAllowed:
-		return &apperr.Error{Kind: apperr.BadRequest, Code: "method_not_allowed", Message: "That action is not available here."}
+		return apperr.New(apperr.NotAllowed, "method_not_allowed", "That action is not available here.")
 	case http.StatusRequestEntityTooLarge:
 		return apperr.New(apperr.TooLarge, "too_large", "The request is too large (at most 64 KiB).")
 	case http.StatusForbidden, http.StatusBadRequest:
