@@ -45,6 +45,8 @@ type App struct {
 	Booking  *booking.Service
 	Outbox   *outbox.Service
 	Mail     *outbox.Worker
+
+	key []byte // the server key (secret.LoadKey)
 }
 
 // Options are the seams tests use; the zero value is production.
@@ -97,6 +99,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if err != nil {
 		return nil, err
 	}
+	a.key = key
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
 	if err != nil {
 		return nil, err

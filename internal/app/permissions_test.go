@@ -90,7 +90,182 @@ var permCases = []permCase{
 			return fmt.Sprintf("/staff/intakes/%d/status", clinicianAIntake(fx)), "from=new&status=in_review"
 		},
 		want: statuses(seeOther, seeOther, seeOther, forbidden, toSignIn)},
+	// Booking, moving and cancelling on a client's behalf: front desk and
+	// admins only (see staff_booking_test.go for the helpers).
+	{method: "GET", route: "/staff/intakes/:id/book",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/book", clinicianAIntake(fx)), ""
+		},
+		want: statuses(ok, ok, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/book", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/book", clinicianAIntake(fx)), fx.nextSlotForm()
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	{method: "GET", route: "/staff/bookings/:id/reschedule",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/bookings/%d/reschedule", fx.bookFor(clinicianAIntake(fx))), ""
+		},
+		want: statuses(ok, ok, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/bookings/:id/reschedule", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/bookings/%d/reschedule", fx.bookFor(clinicianAIntake(fx))), fx.nextSlotForm()
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	{method: "GET", route: "/staff/bookings/:id/cancel",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/bookings/%d/cancel", fx.bookFor(clinicianAIntake(fx))), ""
+		},
+		want: statuses(ok, ok, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/bookings/:id/cancel", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/bookings/%d/cancel", fx.bookFor(clinicianAIntake(fx))), ""
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	// A clinician's consultation hours (see availability_pages_test.go): their
+	// own under /staff/availability, any clinician's for admins. The admin
+	// account of the fixture is no clinician, so it has no hours of its own:
+	// it is shown the list of clinicians and may not post hours of its own.
+	{method: "GET", route: "/staff/availability",
+		request: func(*staffFixture, string) (string, string) { return "/staff/availability", "" },
+		want:    statuses(ok, forbidden, ok, ok, toSignIn)},
+	{method: "POST", route: "/staff/availability", location: "/staff/availability?",
+		request: func(*staffFixture, string) (string, string) { return "/staff/availability", hoursForm().Encode() },
+		want:    statuses(forbidden, forbidden, seeOther, seeOther, toSignIn)},
+	{method: "POST", route: "/staff/availability/feed/rotate", location: "/staff/availability?saved=feed",
+		request: func(*staffFixture, string) (string, string) { return "/staff/availability/feed/rotate", "" },
+		want:    statuses(forbidden, forbidden, seeOther, seeOther, toSignIn)},
+	{method: "GET", route: "/staff/clinicians/:id/availability",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/clinicians/%d/availability", fx.clinA), ""
+		},
+		want: statuses(ok, forbidden, ok, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/clinicians/:id/availability", location: "/staff/clinicians/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/clinicians/%d/availability", fx.clinA), hoursForm().Encode()
+		},
+		want: statuses(seeOther, forbidden, seeOther, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/clinicians/:id/availability/feed/rotate", location: "/staff/clinicians/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/clinicians/%d/availability/feed/rotate", fx.clinA), ""
+		},
+		want: statuses(seeOther, forbidden, seeOther, forbidden, toSignIn)},
 
+	// The password page: every account changes its own password there. The
+	// post is refused (the confirmation differs) so that the fixture's
+	// passwords stay as they are; admin_pages_test.go changes one for real.
+	{method: "GET", route: "/staff/password",
+		request: func(*staffFixture, string) (string, string) { return "/staff/password", "" },
+		want:    statuses(ok, ok, ok, ok, toSignIn)},
+	{method: "POST", route: "/staff/password",
+		request: func(*staffFixture, string) (string, string) {
+			return "/staff/password", url.Values{"current_password": {staffPassword},
+				"new_password": {"another long password"}, "confirm_password": {"a different one"}}.Encode()
+		},
+		want: statuses(unprocessable, unprocessable, unprocessable, unprocessable, toSignIn)},
+	// The admin area (see admin_pages_test.go for the helpers): admins only.
+	{method: "GET", route: "/staff/admin",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin", "" },
+		want:    adminOnly(ok)},
+	{method: "GET", route: "/staff/admin/accounts",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/accounts", "" },
+		want:    adminOnly(ok)},
+	{method: "GET", route: "/staff/admin/accounts/new",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/accounts/new", "" },
+		want:    adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/accounts", location: "/staff/admin/accounts/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			fx.seq++
+			return "/staff/admin/accounts", url.Values{"email": {fmt.Sprintf("invited%d@practice.example", fx.seq)}, "role": {"frontdesk"}}.Encode()
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/accounts/:id",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d", fx.accounts[asFrontdesk].ID), ""
+		},
+		want: adminOnly(ok)},
+	{method: "GET", route: "/staff/admin/accounts/:id/password",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d/password", fx.accounts[asFrontdesk].ID), ""
+		},
+		want: adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/accounts/:id/role", location: "/staff/admin/accounts/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d/role", fx.freshAccount().ID),
+				url.Values{"role": {"clinician"}, "clinician_id": {fmt.Sprint(fx.clinA)}}.Encode()
+		},
+		want: adminOnly(seeOther)},
+	{method: "POST", route: "/staff/admin/accounts/:id/deactivate", location: "/staff/admin/accounts/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d/deactivate", fx.freshAccount().ID), ""
+		},
+		want: adminOnly(seeOther)},
+	{method: "POST", route: "/staff/admin/accounts/:id/reactivate", location: "/staff/admin/accounts/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d/reactivate", fx.deactivatedAccount().ID), ""
+		},
+		want: adminOnly(seeOther)},
+	{method: "POST", route: "/staff/admin/accounts/:id/reset-password", location: "/staff/admin/accounts/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/accounts/%d/reset-password", fx.freshAccount().ID), ""
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/clinicians",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/clinicians", "" },
+		want:    adminOnly(ok)},
+	{method: "GET", route: "/staff/admin/clinicians/new",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/clinicians/new", "" },
+		want:    adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/clinicians", location: "/staff/admin/clinicians/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return "/staff/admin/clinicians", fx.clinicianForm().Encode()
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/clinicians/:id",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/clinicians/%d", fx.clinA), ""
+		},
+		want: adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/clinicians/:id", location: "/staff/admin/clinicians/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/clinicians/%d", fx.addClinician("Dr. Fresh Person")), fx.clinicianForm().Encode()
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/settings",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/settings", "" },
+		want:    adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/settings", location: "/staff/admin/settings?saved=1",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/settings", settingsForm().Encode() },
+		want:    adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/tokens",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/tokens", "" },
+		want:    adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/tokens", location: "/staff/admin/tokens/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return "/staff/admin/tokens", url.Values{"account_id": {fmt.Sprint(fx.accounts[asFrontdesk].ID)}, "label": {"Matrix"}}.Encode()
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/tokens/:id/secret",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/tokens/%d/secret", fx.freshToken()), ""
+		},
+		want: adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/tokens/:id/revoke", location: "/staff/admin/tokens?saved=revoked",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/tokens/%d/revoke", fx.freshToken()), ""
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/emails",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/emails", "" },
+		want:    adminOnly(ok)},
+	{method: "POST", route: "/staff/admin/emails/:id/retry", location: "/staff/admin/emails?saved=retry",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/admin/emails/%d/retry", fx.failedEmail()), ""
+		},
+		want: adminOnly(seeOther)},
+	{method: "GET", route: "/staff/admin/audit",
+		request: func(*staffFixture, string) (string, string) { return "/staff/admin/audit?action=staff.signin", "" },
+		want:    adminOnly(ok)},
 	{method: "GET", route: "/api/v1/intakes",
 		request: func(*staffFixture, string) (string, string) { return "/api/v1/intakes", "" },
 		want:    statuses(ok, ok, ok, ok, needAuth)},

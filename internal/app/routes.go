@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/firststep/firststep/internal/admin"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
@@ -49,6 +50,7 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	bookingPages := booking.NewPageHandlers(a.Booking, r, a.clientByToken, a.practiceZone)
 	bookingPages.Routes(e, limit)
 	bookingAPI := booking.NewAPIHandlers(a.Booking)
+	bookingAPI.Audit = a.clinicianAudit
 	bookingAPI.PublicRoutes(api, limit)
 
 	staffAPI := api.Group("", staff.BearerAuth(a.Staff))
@@ -58,8 +60,21 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 
 	// The staff area: sign-in is open, every other /staff page needs a session.
 	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
-	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions))
+	// An account with a one-time password is sent to choose its own first.
+	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions), staff.PasswordFirst)
 	staffIntakes.Routes(staffPages)
+	staff.NewPasswordHandlers(a.Staff, r).Routes(staffPages)
+	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
+	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
+		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
+	// A clinician's consultation hours, week preview, upcoming consultations
+	// and calendar feed: their own, or any clinician's for an admin.
+	booking.NewStaffPages(a.Booking, r, a.hoursViewer, a.clinicianAudit).
+		Routes(staffPages, staff.Require(staff.ManageOwnAvailability), a.canManageAvailability)
+	// Consultations on the intake page, and booking, moving and cancelling
+	// them on a client's behalf.
+	staffIntakes.Bookings = intakeBookings{bookings: a.Booking, emails: a.Outbox}
+	booking.NewOnBehalfPages(a.Booking, r, a.practiceZone, a.auditOnBehalf).Routes(staffPages, staff.Require(staff.ManageBookings))
 	return e
 }
 

@@ -70,15 +70,16 @@ func HashRequest(parts ...string) string {
 // first is ErrSlotTaken (also when two requests race: the database refuses
 // the second); a time the rules do not offer is invalid.
 func (s *Service) Book(ctx context.Context, intakeToken string, req Request, idem *Idempotency) (Confirmation, error) {
-	return s.book(ctx, func(tx *gorm.DB) (Client, error) { return s.intakes.ClientByToken(tx, intakeToken) }, req, idem)
+	return s.book(ctx, func(tx *gorm.DB) (Client, error) { return s.intakes.ClientByToken(tx, intakeToken) }, req, idem, nil)
 }
 
-// BookForIntake books on a client's behalf (front desk).
-func (s *Service) BookForIntake(ctx context.Context, intakeID int64, req Request) (Confirmation, error) {
-	return s.book(ctx, func(tx *gorm.DB) (Client, error) { return s.intakes.ClientByID(tx, intakeID) }, req, nil)
+// BookForIntake books on a client's behalf (front desk); hooks run inside
+// the booking's transaction.
+func (s *Service) BookForIntake(ctx context.Context, intakeID int64, req Request, hooks ...AuditHook) (Confirmation, error) {
+	return s.book(ctx, func(tx *gorm.DB) (Client, error) { return s.intakes.ClientByID(tx, intakeID) }, req, nil, hooks)
 }
 
-func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error), req Request, idem *Idempotency) (Confirmation, error) {
+func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error), req Request, idem *Idempotency, hooks []AuditHook) (Confirmation, error) {
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Confirmation{}, err
@@ -132,6 +133,9 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 			return err
 		}
 		if err := outbox.Enqueue(tx, now, msgs...); err != nil {
+			return err
+		}
+		if err := runHooks(tx, hooks, OnBehalfBook, b); err != nil {
 			return err
 		}
 		conf = Confirmation{ID: b.ID, ManageToken: links[0].token}

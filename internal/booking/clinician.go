@@ -80,6 +80,7 @@ type clinicianRow struct {
 	VideoLink        string
 	Address          string
 	FeedTokenHash    string
+	FeedNonce        string // with the server key, gives the feed token (see feedToken)
 	Active           bool
 	CreatedAt        time.Time
 	UpdatedAt        time.Time

@@ -11,6 +11,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/invite"
 	"github.com/firststep/firststep/internal/secret"
+	"github.com/firststep/firststep/internal/store"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -18,18 +19,52 @@ import (
 var errFeedNotFound = apperr.New(apperr.NotFound, "feed_not_found", "There is no calendar at this address. The link may have been replaced.")
 
 // RotateFeedToken gives a clinician a new secret calendar-feed address; the
-// old address stops working. It returns the new token.
-func (s *Service) RotateFeedToken(ctx context.Context, clinicianID int64) (string, error) {
-	token, hash := secret.New()
-	res := s.db.WithContext(ctx).Model(&clinicianRow{}).Where("id = ?", clinicianID).
-		Updates(map[string]any{"feed_token_hash": hash, "updated_at": s.now().UTC()})
-	if res.Error != nil {
-		return "", fmt.Errorf("rotate feed token: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return "", errClinicianNotFound
+// old address stops working. It returns the new token. hooks run inside the
+// change's transaction (the audit entry of a staff member's change).
+func (s *Service) RotateFeedToken(ctx context.Context, clinicianID int64, hooks ...ClinicianHook) (string, error) {
+	nonce, _ := secret.New()
+	token := s.feedToken(clinicianID, nonce)
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Model(&clinicianRow{}).Where("id = ?", clinicianID).
+			Updates(map[string]any{"feed_nonce": nonce, "feed_token_hash": secret.Hash(token), "updated_at": s.now().UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errClinicianNotFound
+		}
+		return runClinicianHooks(tx, hooks, ClinicianChange{Kind: ChangeCalendarFeed, ClinicianID: clinicianID})
+	})
+	if err != nil {
+		return "", fmt.Errorf("rotate feed token: %w", err)
 	}
 	return token, nil
+}
+
+// feedToken derives a clinician's feed token from the server key and the
+// clinician's current nonce: the address can be shown again on the staff
+// page, while the database holds only the nonce and the token's hash, which
+// open nothing without the key.
+func (s *Service) feedToken(clinicianID int64, nonce string) string {
+	return secret.Keyed(s.cfg.LinkKey, fmt.Sprintf("calendar-feed:%d:%s", clinicianID, nonce))
+}
+
+// FeedURL returns the address of a clinician's calendar feed, or "" when
+// the clinician has none that can be shown (never created, or made before
+// addresses were derived; rotating makes one).
+func (s *Service) FeedURL(ctx context.Context, clinicianID int64) (string, error) {
+	r, err := loadClinician(s.db.WithContext(ctx), clinicianID)
+	if err != nil {
+		return "", err
+	}
+	if r.FeedNonce == "" {
+		return "", nil
+	}
+	token := s.feedToken(r.ID, r.FeedNonce)
+	if secret.Hash(token) != r.FeedTokenHash {
+		return "", nil // the server key changed: the stored address cannot be rebuilt
+	}
+	return s.cfg.BaseURL + "/feeds/" + token + ".ics", nil
 }
 
 // Feed returns the calendar of a feed token: the clinician's active

@@ -71,7 +71,12 @@ func midnight(d Date, loc *time.Location) time.Time {
 }
 
 // APIHandlers serve the booking JSON API.
-type APIHandlers struct{ svc *Service }
+type APIHandlers struct {
+	svc *Service
+	// Audit returns the hook that records who changed a clinician's hours
+	// through the staff API; nil records nothing.
+	Audit func(c echo.Context) ClinicianHook
+}
 
 // NewAPIHandlers returns the booking API handlers.
 func NewAPIHandlers(svc *Service) *APIHandlers { return &APIHandlers{svc: svc} }
@@ -302,7 +307,11 @@ func (h *APIHandlers) setAvailability(c echo.Context) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, err := h.svc.SetAvailability(c.Request().Context(), id, in)
+	var hook ClinicianHook
+	if h.Audit != nil {
+		hook = h.Audit(c)
+	}
+	a, err := h.svc.SetAvailability(c.Request().Context(), id, in, hook)
 	if err != nil {
 		return err
 	}

@@ -103,12 +103,13 @@ func (s *Service) Reschedule(ctx context.Context, manageToken string, req Reques
 	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) {
 		_, b, err := bookingByToken(tx, manageToken)
 		return b, err
-	}, req)
+	}, req, nil)
 }
 
-// RescheduleByID is Reschedule on a client's behalf (front desk).
-func (s *Service) RescheduleByID(ctx context.Context, bookingID int64, req Request) (Booking, error) {
-	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, req)
+// RescheduleByID is Reschedule on a client's behalf (front desk); hooks run
+// inside the change's transaction.
+func (s *Service) RescheduleByID(ctx context.Context, bookingID int64, req Request, hooks ...AuditHook) (Booking, error) {
+	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, req, hooks)
 }
 
 func bookingByID(tx *gorm.DB, id int64) (bookingRow, error) {
@@ -120,7 +121,7 @@ func bookingByID(tx *gorm.DB, id int64) (bookingRow, error) {
 	return b, err
 }
 
-func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRow, error), req Request) (Booking, error) {
+func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRow, error), req Request, hooks []AuditHook) (Booking, error) {
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Booking{}, err
@@ -182,7 +183,10 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 			return err
 		}
 		out = b
-		return outbox.Enqueue(tx, now, msgs...)
+		if err := outbox.Enqueue(tx, now, msgs...); err != nil {
+			return err
+		}
+		return runHooks(tx, hooks, OnBehalfReschedule, b)
 	})
 	if err != nil {
 		return Booking{}, err
@@ -197,15 +201,16 @@ func (s *Service) Cancel(ctx context.Context, manageToken string) (Booking, erro
 	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) {
 		_, b, err := bookingByToken(tx, manageToken)
 		return b, err
-	})
+	}, nil)
 }
 
-// CancelByID is Cancel on a client's behalf (front desk).
-func (s *Service) CancelByID(ctx context.Context, bookingID int64) (Booking, error) {
-	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) })
+// CancelByID is Cancel on a client's behalf (front desk); hooks run inside
+// the change's transaction.
+func (s *Service) CancelByID(ctx context.Context, bookingID int64, hooks ...AuditHook) (Booking, error) {
+	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, hooks)
 }
 
-func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, error)) (Booking, error) {
+func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, error), hooks []AuditHook) (Booking, error) {
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Booking{}, err
@@ -253,7 +258,10 @@ func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, e
 			return err
 		}
 		out, sent = b, true
-		return outbox.Enqueue(tx, now, msgs...)
+		if err := outbox.Enqueue(tx, now, msgs...); err != nil {
+			return err
+		}
+		return runHooks(tx, hooks, OnBehalfCancel, b)
 	})
 	if err != nil {
 		return Booking{}, err

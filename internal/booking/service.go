@@ -136,7 +136,9 @@ func loadClinician(tx *gorm.DB, id int64) (clinicianRow, error) {
 }
 
 // SetAvailability validates and stores a clinician's rules as a whole.
-func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in AvailabilityInput) (Availability, error) {
+// hooks run inside the change's transaction (the audit entry of a staff
+// member's change).
+func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in AvailabilityInput, hooks ...ClinicianHook) (Availability, error) {
 	a, err := in.Parse()
 	if err != nil {
 		return Availability{}, err
@@ -150,7 +152,10 @@ func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in Ava
 			return err
 		}
 		r := availabilityRow{ClinicianID: clinicianID, Rules: string(doc), UpdatedAt: s.now().UTC()}
-		return tx.Save(&r).Error
+		if err := tx.Save(&r).Error; err != nil {
+			return err
+		}
+		return runClinicianHooks(tx, hooks, ClinicianChange{Kind: ChangeAvailability, ClinicianID: clinicianID})
 	})
 	if err != nil {
 		return Availability{}, fmt.Errorf("set availability: %w", err)

@@ -28,6 +28,9 @@ type StaffHandlers struct {
 	svc      *Service
 	r        *web.Renderer
 	practice PracticeSettings
+	// Bookings, when set, lists each intake's consultations and their
+	// emails on the intake page.
+	Bookings Bookings
 }
 
 // NewStaffHandlers returns the staff intake handlers.
@@ -339,6 +342,10 @@ type IntakeView struct {
 	NoteBody        string
 	Saved           string
 	ErrorMessage    string
+	// The consultations of the intake; CanBook offers to book one on the
+	// client's behalf.
+	Bookings []BookingView
+	CanBook  bool
 }
 
 // NoteView is one note on the intake page.
@@ -349,9 +356,12 @@ type NoteView struct {
 }
 
 var savedMessages = map[string]string{
-	"note":   "Your note was added.",
-	"assign": "The assignment was saved.",
-	"status": "The status was changed.",
+	"note":        "Your note was added.",
+	"assign":      "The assignment was saved.",
+	"status":      "The status was changed.",
+	"booked":      "The consultation was booked; the invitations are on their way.",
+	"rescheduled": "The consultation was moved; the updated invitations are on their way.",
+	"cancelled":   "The consultation was cancelled; everyone invited is being told.",
 }
 
 func (h *StaffHandlers) show(c echo.Context) error {
@@ -428,6 +438,9 @@ func (h *StaffHandlers) renderIntake(c echo.Context, status int, v *IntakeView) 
 	v.CanNote = by.Account.Can(staff.EditIntake)
 	v.CanStatus = by.Account.Can(staff.EditIntake) && len(v.NextStatuses) > 0
 	v.CanAssign = by.Account.Can(staff.AssignIntake)
+	if err := h.fillBookings(ctx, v, by.Account, loc); err != nil {
+		return err
+	}
 	return h.r.Render(c, status, "staff_intake", v)
 }
 

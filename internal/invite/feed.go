@@ -55,9 +55,33 @@ func EncodeFeed(name string, stamp time.Time, events []FeedEvent) ([]byte, error
 		ev.Props.SetText(ical.PropStatus, string(ical.EventConfirmed))
 		cal.Children = append(cal.Children, ev.Component)
 	}
+	if len(events) == 0 {
+		// A calendar needs at least one component (RFC 5545, 3.4): a
+		// clinician who subscribes before their first consultation gets an
+		// empty calendar that names only the zone its times are in.
+		cal.Children = append(cal.Children, utcZone())
+	}
 	var buf bytes.Buffer
 	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
 		return nil, fmt.Errorf("invite: encode feed: %w", err)
 	}
 	return foldLines(buf.Bytes()), nil
+}
+
+// utcZone is a VTIMEZONE for UTC, the zone every time in a feed is in.
+func utcZone() *ical.Component {
+	std := ical.NewComponent(ical.CompTimezoneStandard)
+	start := ical.NewProp(ical.PropDateTimeStart)
+	start.Value = "19700101T000000"
+	std.Props.Set(start)
+	for _, name := range []string{ical.PropTimezoneOffsetFrom, ical.PropTimezoneOffsetTo} {
+		p := ical.NewProp(name)
+		p.Value = "+0000"
+		std.Props.Set(p)
+	}
+	std.Props.SetText(ical.PropTimezoneName, "UTC")
+	tz := ical.NewComponent(ical.CompTimezone)
+	tz.Props.SetText(ical.PropTimezoneID, "UTC")
+	tz.Children = append(tz.Children, std)
+	return tz
 }

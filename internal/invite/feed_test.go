@@ -46,3 +46,21 @@ func TestEncodeFeedParsesBackWithEveryEvent(t *testing.T) {
 		t.Error("an event without UID was accepted")
 	}
 }
+
+func TestEncodeFeedWithoutEventsIsAnEmptyCalendar(t *testing.T) {
+	t.Parallel()
+	raw, err := EncodeFeed("Consultations — Dr. Lindqvist", time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(cal.Events()); n != 0 {
+		t.Errorf("events = %d, want none", n)
+	}
+	if !strings.HasSuffix(string(raw), "END:VCALENDAR\r\n") || strings.Contains(strings.ReplaceAll(string(raw), "\r\n", ""), "\n") {
+		t.Errorf("not a CRLF calendar:\n%s", raw)
+	}
+}

@@ -93,9 +93,19 @@ func (s *Service) Failed(ctx context.Context) ([]Status, error) {
 // It returns apperr NotFound for an unknown id and Conflict when the email
 // has not failed (it is still being tried, or it was sent).
 func (s *Service) Retry(ctx context.Context, id int64) error {
+	if err := s.RetryTx(s.db.WithContext(ctx), id); err != nil {
+		return err
+	}
+	s.Wake()
+	return nil
+}
+
+// RetryTx is Retry inside the caller's transaction tx, so that the retry and
+// the record of who asked for it commit together. Call Wake after the
+// commit so that the email goes out at once.
+func (s *Service) RetryTx(tx *gorm.DB, id int64) error {
 	now := s.now().UTC()
-	db := s.db.WithContext(ctx)
-	res := db.Exec(`UPDATE outbox_messages
+	res := tx.Exec(`UPDATE outbox_messages
 		SET status = ?, next_attempt_at = ?, locked_until = NULL, updated_at = ?
 		WHERE id = ? AND status = ?`,
 		StatusPending, now, now, id, StatusFailed)
@@ -103,13 +113,10 @@ func (s *Service) Retry(ctx context.Context, id int64) error {
 		return fmt.Errorf("retry email %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 1 {
-		if s.wake != nil {
-			s.wake()
-		}
 		return nil
 	}
 	var row messageRow
-	err := db.Select("id", "status").Take(&row, id).Error
+	err := tx.Select("id", "status").Take(&row, id).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return apperr.New(apperr.NotFound, "email_not_found", "That email does not exist.")
@@ -119,6 +126,13 @@ func (s *Service) Retry(ctx context.Context, id int64) error {
 		return apperr.New(apperr.Conflict, "email_already_sent", "That email has already been sent.")
 	default:
 		return apperr.New(apperr.Conflict, "email_not_failed", "That email has not failed; it is still being sent.")
+	}
+}
+
+// Wake tells the worker that an email is due now.
+func (s *Service) Wake() {
+	if s.wake != nil {
+		s.wake()
 	}
 }
 

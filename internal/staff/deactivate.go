@@ -14,6 +14,7 @@ import (
 // Deactivate stops an account: it can no longer sign in, its open sessions
 // end and its API tokens are revoked (reactivating it does not bring them
 // back). by must be allowed to manage accounts; the change is audited.
+// The last active admin cannot be deactivated.
 func (s *Service) Deactivate(ctx context.Context, by Account, ip string, id int64) error {
 	if !by.Can(ManageAccounts) {
 		return errForbidden
@@ -23,6 +24,9 @@ func (s *Service) Deactivate(ctx context.Context, by Account, ip string, id int6
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		if err := keepAnAdmin(tx, id); err != nil {
+			return err
+		}
 		res := tx.Model(&accountRow{}).Where("id = ? AND active = ?", id, true).
 			Updates(map[string]any{"active": false, "updated_at": now})
 		if res.Error != nil {

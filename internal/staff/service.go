@@ -138,24 +138,27 @@ func (s *Service) CreateToken(ctx context.Context, email, label string) (string,
 	if !acc.Active {
 		return "", apperr.New(apperr.Conflict, "account_inactive", "That account is deactivated.")
 	}
-	token, hash := secret.New()
-	r := tokenRow{AccountID: acc.ID, TokenHash: hash, Label: label, CreatedAt: s.now().UTC()}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	return "fs_" + token, nil
+	_, token, err := insertToken(s.db.WithContext(ctx), acc.ID, label, s.now().UTC())
+	return token, err
 }
 
 var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
 
-// AuthenticateToken returns the active account an API token belongs to.
+// AuthenticateToken returns the active account an API token belongs to,
+// and notes when the token was used (at most once a minute, so that a busy
+// integration does not turn every request into a write).
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account, error) {
 	token, ok := strings.CutPrefix(token, "fs_")
 	if !ok || token == "" {
 		return Account{}, errBadToken
 	}
-	var r accountRow
-	err := s.db.WithContext(ctx).Table("api_tokens t").Select("a.*").
+	var r struct {
+		Account         accountRow `gorm:"embedded"`
+		TokenID         int64
+		TokenLastUsedAt *time.Time
+	}
+	db := s.db.WithContext(ctx)
+	err := db.Table("api_tokens t").Select("a.*, t.id AS token_id, t.last_used_at AS token_last_used_at").
 		Joins("JOIN staff_accounts a ON a.id = t.account_id").
 		Where("t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?", secret.Hash(token), true).
 		Take(&r).Error
@@ -165,5 +168,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account,
 	if err != nil {
 		return Account{}, fmt.Errorf("check token: %w", err)
 	}
-	return r.account(), nil
+	now := s.now().UTC()
+	if r.TokenLastUsedAt == nil || now.Sub(*r.TokenLastUsedAt) >= touchEvery {
+		if err := db.Model(&tokenRow{}).Where("id = ?", r.TokenID).Update("last_used_at", now).Error; err != nil {
+			return Account{}, fmt.Errorf("note token use: %w", err)
+		}
+	}
+	return r.Account.account(), nil
 }

@@ -1,0 +1,66 @@
+package admin
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/firststep/firststep/internal/web"
+	"github.com/labstack/echo/v4"
+)
+
+// EmailRow is one failed email. Its body is never loaded.
+type EmailRow struct {
+	ID         int64
+	Recipients string
+	Subject    string
+	Attempts   int
+	LastError  string
+	Created    string
+}
+
+// EmailsView lists the emails the mail server refused for good.
+type EmailsView struct {
+	web.Layout
+	Saved        bool
+	ErrorMessage string
+	Rows         []EmailRow
+}
+
+func (h *Handlers) failedEmails(c echo.Context) error {
+	return h.renderEmails(c, http.StatusOK, &EmailsView{Saved: c.QueryParam("saved") == "retry"})
+}
+
+func (h *Handlers) renderEmails(c echo.Context, status int, v *EmailsView) error {
+	ctx := c.Request().Context()
+	list, err := h.emails.Failed(ctx)
+	if err != nil {
+		return err
+	}
+	loc := h.zone(ctx)
+	for _, m := range list {
+		v.Rows = append(v.Rows, EmailRow{ID: m.ID, Recipients: strings.Join(m.Recipients, ", "), Subject: m.Subject,
+			Attempts: m.Attempts, LastError: m.LastError, Created: when(m.CreatedAt, loc)})
+	}
+	v.Title = "Failed emails"
+	return h.r.Render(c, status, "staff_admin_emails", v)
+}
+
+func (h *Handlers) retryEmail(c echo.Context) error {
+	by, err := actorOf(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	err = h.svc.RetryEmail(c.Request().Context(), by, id)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, savedPath("/staff/admin/emails", "retry"))
+	}
+	status, _, message, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	return h.renderEmails(c, status, &EmailsView{ErrorMessage: message})
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"strconv"
+
+	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/staff"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// hoursViewer tells the consultation-hours pages who is signed in: whose
+// own hours they keep, whether they may keep everyone's, and whether they
+// may see a clinician's consultations.
+func (a *App) hoursViewer(c echo.Context) (booking.HoursViewer, bool) {
+	acc, ok := staff.CurrentAccount(c)
+	if !ok {
+		return booking.HoursViewer{}, false
+	}
+	v := booking.HoursViewer{ManageAny: acc.Can(staff.ManageAnyAvailability), ViewBookings: acc.Can(staff.ViewOwnBookings)}
+	if acc.ClinicianID != nil && acc.Can(staff.ManageOwnAvailability) {
+		v.ClinicianID = *acc.ClinicianID
+	}
+	return v, true
+}
+
+// clinicianActions name the audit entry of each change to a clinician's
+// own settings.
+var clinicianActions = map[string]string{
+	booking.ChangeAvailability: audit.AvailabilityUpdate,
+	booking.ChangeCalendarFeed: audit.CalendarFeedRotate,
+}
+
+// clinicianAudit records a change to a clinician's hours or calendar feed
+// by the signed-in staff member of c, in the change's transaction.
+func (a *App) clinicianAudit(c echo.Context) booking.ClinicianHook {
+	acc, ok := staff.CurrentAccount(c)
+	if !ok {
+		return nil
+	}
+	ip := c.RealIP()
+	return func(tx *gorm.DB, ch booking.ClinicianChange) error {
+		id := acc.ID
+		return audit.Record(tx, a.Now(), audit.Entry{ActorID: &id, ActorEmail: acc.Email, Action: clinicianActions[ch.Kind],
+			RecordType: audit.TypeClinician, RecordID: strconv.FormatInt(ch.ClinicianID, 10), IP: ip})
+	}
+}

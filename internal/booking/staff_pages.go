@@ -1,0 +1,464 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/web"
+	"github.com/labstack/echo/v4"
+)
+
+// HoursViewer is the signed-in staff member as the hours pages need to know
+// them.
+type HoursViewer struct {
+	ClinicianID  int64 // the clinician whose own hours they keep; 0 for none
+	ManageAny    bool  // may keep every clinician's hours
+	ViewBookings bool  // may see a clinician's consultations
+}
+
+// StaffPages serve a clinician's consultation hours in the staff area: the
+// editor of the availability rules, a preview of the week as clients see
+// it, the clinician's upcoming consultations and their calendar feed
+// address. Everything works without JavaScript; every change is a form
+// (POST) that redirects on success.
+type StaffPages struct {
+	svc    *Service
+	r      *web.Renderer
+	viewer func(c echo.Context) (HoursViewer, bool)
+	audit  func(c echo.Context) ClinicianHook
+}
+
+// NewStaffPages returns the hours pages. viewer tells who is signed in;
+// audit returns the hook that records a change by the signed-in staff
+// member of c inside the change's transaction.
+func NewStaffPages(svc *Service, r *web.Renderer, viewer func(echo.Context) (HoursViewer, bool), audit func(echo.Context) ClinicianHook) *StaffPages {
+	if audit == nil {
+		audit = func(echo.Context) ClinicianHook { return nil }
+	}
+	return &StaffPages{svc: svc, r: r, viewer: viewer, audit: audit}
+}
+
+// Routes registers the pages on g, the staff area mounted at /staff. own
+// guards the signed-in clinician's own pages (/staff/availability…);
+// clinician guards the pages of clinician :id, letting through those who
+// may keep any clinician's hours and that clinician themself.
+func (h *StaffPages) Routes(g *echo.Group, own, clinician echo.MiddlewareFunc) {
+	g.GET("/availability", h.ownPage, own)
+	g.POST("/availability", h.ownSave, own)
+	g.POST("/availability/feed/rotate", h.ownRotate, own)
+	g.GET("/clinicians/:id/availability", h.clinicianPage, clinician)
+	g.POST("/clinicians/:id/availability", h.clinicianSave, clinician)
+	g.POST("/clinicians/:id/availability/feed/rotate", h.clinicianRotate, clinician)
+}
+
+var (
+	errNotSignedIn   = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
+	errNotAClinician = apperr.New(apperr.Forbidden, "not_a_clinician",
+		"Your account is not linked to a clinician, so it has no consultation hours of its own. An administrator can link it.")
+)
+
+// hoursTarget is whose hours a request is about and where their page is.
+type hoursTarget struct {
+	viewer      HoursViewer
+	clinicianID int64
+	base        string // the page's path
+}
+
+func (t hoursTarget) own() bool { return t.viewer.ClinicianID == t.clinicianID }
+
+func (h *StaffPages) ownTarget(c echo.Context) (hoursTarget, error) {
+	v, ok := h.viewer(c)
+	if !ok {
+		return hoursTarget{}, errNotSignedIn
+	}
+	if v.ClinicianID == 0 {
+		return hoursTarget{viewer: v}, errNotAClinician
+	}
+	return hoursTarget{viewer: v, clinicianID: v.ClinicianID, base: "/staff/availability"}, nil
+}
+
+func (h *StaffPages) clinicianTarget(c echo.Context) (hoursTarget, error) {
+	v, ok := h.viewer(c)
+	if !ok {
+		return hoursTarget{}, errNotSignedIn
+	}
+	id, err := ClinicianParam(c)
+	if err != nil {
+		return hoursTarget{}, err
+	}
+	return hoursTarget{viewer: v, clinicianID: id, base: fmt.Sprintf("/staff/clinicians/%d/availability", id)}, nil
+}
+
+func (h *StaffPages) ownPage(c echo.Context) error {
+	t, err := h.ownTarget(c)
+	if errors.Is(err, errNotAClinician) && t.viewer.ManageAny {
+		return h.chooser(c)
+	}
+	if err != nil {
+		return err
+	}
+	return h.show(c, t)
+}
+
+func (h *StaffPages) clinicianPage(c echo.Context) error {
+	t, err := h.clinicianTarget(c)
+	if err != nil {
+		return err
+	}
+	return h.show(c, t)
+}
+
+func (h *StaffPages) ownSave(c echo.Context) error {
+	t, err := h.ownTarget(c)
+	if err != nil {
+		return err
+	}
+	return h.save(c, t)
+}
+
+func (h *StaffPages) clinicianSave(c echo.Context) error {
+	t, err := h.clinicianTarget(c)
+	if err != nil {
+		return err
+	}
+	return h.save(c, t)
+}
+
+func (h *StaffPages) ownRotate(c echo.Context) error {
+	t, err := h.ownTarget(c)
+	if err != nil {
+		return err
+	}
+	return h.rotate(c, t)
+}
+
+func (h *StaffPages) clinicianRotate(c echo.Context) error {
+	t, err := h.clinicianTarget(c)
+	if err != nil {
+		return err
+	}
+	return h.rotate(c, t)
+}
+
+// HoursPage is the page of one clinician's consultation hours, or, for an
+// administrator without hours of their own, the list of clinicians to
+// choose from (Choose).
+type HoursPage struct {
+	web.Layout
+	Choose []Clinician
+
+	Clinician Clinician
+	Own       bool   // the signed-in clinician's own hours
+	Base      string // this page's path; forms post to it
+	Saved     string // what the last change did
+	NotSet    bool   // no hours saved yet
+
+	Form          AvailabilityForm
+	Errors        map[string]string
+	Summary       []FieldMessage
+	Weekly        []WeeklyRowView
+	Exceptions    []ExceptionRowView
+	TimeZones     []string
+	Weekdays      []WeekdayOption
+	MinSlot       int
+	MaxSlot       int
+	MaxBuffer     int
+	MaxNotice     int
+	MinHorizon    int
+	MaxHorizon    int
+	Week          WeekView
+	Previewing    bool // the week shows the form's unsaved rules
+	Consultations []ConsultationView
+	ShowBookings  bool
+	FeedURL       string
+}
+
+// WeekdayOption is one day of the week in the weekday lists.
+type WeekdayOption struct{ Value, Label string }
+
+// WeeklyRowView is one row of weekly hours on the page, with its messages
+// by part ("weekday", "start", "end").
+type WeeklyRowView struct {
+	Index, N int
+	WeeklyRow
+	Errors map[string]string
+}
+
+// ExceptionRowView is one row of date exceptions on the page, with its
+// messages by part ("date", "closed", "start", "end").
+type ExceptionRowView struct {
+	Index, N int
+	ExceptionRow
+	Errors map[string]string
+}
+
+// WeekView is the preview grid: seven days, Monday first, with the start
+// times clients can book, in the clinician's zone.
+type WeekView struct {
+	Label    string // "Monday, March 2, 2026"
+	TimeZone string
+	Start    string // the Monday, YYYY-MM-DD
+	Prev     string // the Monday before, YYYY-MM-DD
+	Next     string // the Monday after, YYYY-MM-DD
+	Days     []WeekDayView
+	Total    int
+	NoRules  bool // nothing saved and nothing previewed: there is no week to show
+}
+
+// WeekDayView is one day of the preview grid.
+type WeekDayView struct {
+	Date    string // YYYY-MM-DD
+	Weekday string // "Wednesday"
+	Short   string // "Mar 4"
+	Past    bool
+	Times   []string // "13:00"
+}
+
+// ConsultationView is one upcoming consultation: when, what kind, whether
+// it stands, and the request it belongs to. Never what the client wrote.
+type ConsultationView struct {
+	IntakeID  int64
+	When      string
+	Kind      string
+	Status    string
+	Cancelled bool
+}
+
+var weekdayOptions = []WeekdayOption{{"monday", "Monday"}, {"tuesday", "Tuesday"}, {"wednesday", "Wednesday"},
+	{"thursday", "Thursday"}, {"friday", "Friday"}, {"saturday", "Saturday"}, {"sunday", "Sunday"}}
+
+var hoursSavedMessages = map[string]string{
+	"hours": "The consultation hours were saved. The week below shows what clients can book now.",
+	"feed":  "A new calendar address was made. The previous address no longer works: subscribe again with the one below.",
+}
+
+// Empty rows the editor offers for adding windows and exceptions.
+const (
+	blankWeeklyRows    = 3
+	blankExceptionRows = 2
+)
+
+// defaultRules are offered to a clinician who has not saved hours yet.
+func defaultRules(zone string) AvailabilityInput {
+	return AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
+}
+
+func (h *StaffPages) show(c echo.Context, t hoursTarget) error {
+	p := &HoursPage{Saved: hoursSavedMessages[c.QueryParam("saved")]}
+	return h.render(c, http.StatusOK, t, p, nil, nil, c.QueryParam("week"))
+}
+
+func (h *StaffPages) save(c echo.Context, t hoursTarget) error {
+	params, err := c.FormParams()
+	if err != nil {
+		return apperr.New(apperr.Invalid, "invalid_form", "The form could not be read. Please reload the page and try again.")
+	}
+	form := ParseAvailabilityForm(params)
+	week := params.Get("week")
+	if w := params.Get("preview_week"); w != "" {
+		week = w
+	}
+	preview := params.Get("intent") == "preview" || params.Get("preview_week") != ""
+	rules, err := form.Parse()
+	if err != nil {
+		if apperr.KindOf(err) != apperr.Invalid {
+			return err
+		}
+		return h.render(c, http.StatusUnprocessableEntity, t, &HoursPage{}, &form, nil, week)
+	}
+	if preview {
+		return h.render(c, http.StatusOK, t, &HoursPage{}, &form, &rules, week)
+	}
+	in, _, _, _ := form.Input()
+	if _, err := h.svc.SetAvailability(c.Request().Context(), t.clinicianID, in, h.audit(c)); err != nil {
+		return err
+	}
+	q := url.Values{"saved": {"hours"}}
+	if d, err := ParseDate(week); err == nil {
+		q.Set("week", WeekStart(d).String())
+	}
+	return c.Redirect(http.StatusSeeOther, t.base+"?"+q.Encode())
+}
+
+func (h *StaffPages) rotate(c echo.Context, t hoursTarget) error {
+	if _, err := h.svc.RotateFeedToken(c.Request().Context(), t.clinicianID, h.audit(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, t.base+"?saved=feed#feed")
+}
+
+func (h *StaffPages) chooser(c echo.Context) error {
+	list, err := h.svc.Clinicians(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	p := &HoursPage{Choose: list} // empty: the page says there are no clinicians yet
+	p.Title = "Consultation hours"
+	return h.r.Render(c, http.StatusOK, "staff_availability", p)
+}
+
+// render fills p for clinician t and renders it. posted is the form as it
+// was sent, shown back as it is; without it the form shows the saved rules.
+// preview, when set, are unsaved rules to show in the week instead of the
+// saved ones.
+func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursPage, posted *AvailabilityForm, preview *Availability, week string) error {
+	ctx := c.Request().Context()
+	clin, err := h.svc.Clinician(ctx, t.clinicianID)
+	if err != nil {
+		return err
+	}
+	saved, err := h.svc.Availability(ctx, t.clinicianID)
+	switch {
+	case err == nil:
+	case apperr.As(err) != nil && apperr.As(err).Code == errNoAvailability.Code:
+		p.NotSet = true
+	default:
+		return err
+	}
+	if posted != nil {
+		p.Form = *posted
+	} else {
+		in := defaultRules(clin.TimeZone)
+		if !p.NotSet {
+			in = saved.Input()
+		}
+		p.Form = NewAvailabilityForm(in, blankWeeklyRows, blankExceptionRows)
+	}
+
+	p.Clinician, p.Own, p.Base = clin, t.own(), t.base
+	if p.Own {
+		p.Title = "Your consultation hours"
+	} else {
+		p.Title = "Consultation hours: " + clin.Name
+	}
+	fillForm(p)
+
+	loc := hoursZone(clin.TimeZone)
+	switch {
+	case preview != nil:
+		loc = preview.location()
+	case !p.NotSet:
+		loc = saved.location()
+	}
+	if err := h.fillWeek(ctx, p, t.clinicianID, loc, preview, week); err != nil {
+		return err
+	}
+
+	if t.viewer.ViewBookings {
+		p.ShowBookings = true
+		list, err := h.svc.Upcoming(ctx, t.clinicianID, 50)
+		if err != nil {
+			return err
+		}
+		p.Consultations = consultationViews(list, loc)
+	}
+	if p.FeedURL, err = h.svc.FeedURL(ctx, t.clinicianID); err != nil {
+		return err
+	}
+	return h.r.Render(c, status, "staff_availability", p)
+}
+
+// fillForm prepares the form's rows, lists and limits for the template.
+func fillForm(p *HoursPage) {
+	f := &p.Form
+	p.Errors = f.Errors
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	p.Summary = f.Summary()
+	rowErrors := func(prefix string) map[string]string {
+		out := map[string]string{}
+		for k, msg := range p.Errors {
+			if part, ok := strings.CutPrefix(k, prefix); ok {
+				out[part] = msg
+			}
+		}
+		return out
+	}
+	p.Weekly = make([]WeeklyRowView, len(f.Weekly))
+	for i, r := range f.Weekly {
+		p.Weekly[i] = WeeklyRowView{Index: i, N: i + 1, WeeklyRow: r, Errors: rowErrors(fmt.Sprintf("weekly[%d].", i))}
+	}
+	p.Exceptions = make([]ExceptionRowView, len(f.Exceptions))
+	for i, r := range f.Exceptions {
+		p.Exceptions[i] = ExceptionRowView{Index: i, N: i + 1, ExceptionRow: r, Errors: rowErrors(fmt.Sprintf("exceptions[%d].", i))}
+	}
+	p.TimeZones = web.TimeZones
+	if f.TimeZone != "" && !contains(p.TimeZones, f.TimeZone) {
+		p.TimeZones = append([]string{f.TimeZone}, p.TimeZones...)
+	}
+	p.Weekdays = weekdayOptions
+	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = MinSlotMinutes, MaxSlotMinutes, MaxBufferMinutes, MaxNoticeHours
+	p.MinHorizon, p.MaxHorizon = MinHorizonDays, MaxHorizonDays
+}
+
+// fillWeek computes the preview grid of the week that holds week
+// (YYYY-MM-DD; this week when empty or not a date) in loc.
+func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *Availability, week string) error {
+	today := DateOf(h.svc.now().In(loc))
+	monday := WeekStart(today)
+	if d, err := ParseDate(week); err == nil {
+		monday = WeekStart(d)
+	}
+	var days []DayPreview
+	var err error
+	switch {
+	case preview != nil:
+		p.Previewing = true
+		days, err = h.svc.PreviewWeek(ctx, clinicianID, *preview, monday)
+	case p.NotSet:
+		p.Week.NoRules = true
+		days = groupWeek(monday, nil, loc)
+	default:
+		days, err = h.svc.WeekPreview(ctx, clinicianID, monday)
+	}
+	if err != nil {
+		return err
+	}
+	w := &p.Week
+	w.TimeZone = loc.String()
+	w.Start, w.Prev, w.Next = monday.String(), addDays(monday, -7).String(), addDays(monday, 7).String()
+	w.Label = midnight(monday, time.UTC).Format("Monday, January 2, 2006")
+	for _, d := range days {
+		noon := time.Date(d.Date.Year, d.Date.Month, d.Date.Day, 12, 0, 0, 0, time.UTC)
+		dv := WeekDayView{Date: d.Date.String(), Weekday: noon.Format("Monday"), Short: noon.Format("Jan 2"), Past: d.Date.Compare(today) < 0}
+		for _, sl := range d.Slots {
+			dv.Times = append(dv.Times, sl.Start.In(loc).Format("15:04"))
+		}
+		w.Total += len(dv.Times)
+		w.Days = append(w.Days, dv)
+	}
+	return nil
+}
+
+func consultationViews(list []Consultation, loc *time.Location) []ConsultationView {
+	out := make([]ConsultationView, len(list))
+	for i, b := range list {
+		start, end := b.Start.In(loc), b.End.In(loc)
+		kind := "Individual"
+		if b.Kind == "couple" {
+			kind = "Couple"
+		}
+		status := "Booked"
+		if b.Status == StatusCancelled {
+			status = "Cancelled"
+		}
+		out[i] = ConsultationView{IntakeID: b.IntakeID, Kind: kind, Status: status, Cancelled: b.Status == StatusCancelled,
+			When: start.Format("Mon, Jan 2, 2006, 15:04") + "–" + end.Format("15:04 MST")}
+	}
+	return out
+}
+
+// hoursZone loads zone, or UTC when it cannot be loaded.
+func hoursZone(zone string) *time.Location {
+	if loc, err := loadLocation(zone); err == nil && zone != "" {
+		return loc
+	}
+	return time.UTC
+}

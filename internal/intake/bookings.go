@@ -1,0 +1,110 @@
+package intake
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/firststep/firststep/internal/staff"
+)
+
+// Bookings is what the staff intake page needs to know of an intake's
+// consultations and the emails each one caused. internal/app adapts the
+// booking and outbox services to it.
+type Bookings interface {
+	ForIntake(ctx context.Context, intakeID int64) ([]Booking, error)
+}
+
+// Booking is one consultation of an intake, newest first.
+type Booking struct {
+	ID             int64
+	ClinicianName  string
+	Start, End     time.Time
+	ClientTimeZone string
+	Cancelled      bool
+	Sequence       int // the invitation's SEQUENCE: 0 when booked, higher on every change
+	Emails         []Email
+}
+
+// Email is one email a consultation caused, as far as staff need to know
+// whether it arrived: never its body.
+type Email struct {
+	Recipients []string
+	Subject    string
+	Status     string // "pending", "sent" or "failed"
+	Attempts   int
+	LastError  string
+}
+
+// BookingView is one consultation on the intake page.
+type BookingView struct {
+	ID          int64
+	Clinician   string
+	When        string // in the practice's zone
+	ClientWhen  string // in the client's zone, with the zone's name
+	StatusLabel string
+	Sequence    int
+	Emails      []EmailView
+	CanChange   bool // the viewer may move or cancel it, and it can still be changed
+}
+
+// EmailView is one email of a consultation on the intake page.
+type EmailView struct {
+	To          string
+	Subject     string
+	Status      string
+	StatusLabel string
+	Attempts    int
+	LastError   string
+}
+
+var emailLabels = map[string]string{"pending": "Pending", "sent": "Sent", "failed": "Failed"}
+
+// fillBookings lists the intake's consultations on v. Only those who may
+// manage bookings get the links to book, move and cancel.
+func (h *StaffHandlers) fillBookings(ctx context.Context, v *IntakeView, acc staff.Account, loc *time.Location) error {
+	if h.Bookings == nil {
+		return nil
+	}
+	list, err := h.Bookings.ForIntake(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	manage := acc.Can(staff.ManageBookings)
+	now := h.svc.now()
+	upcoming := false
+	for _, b := range list {
+		v.Bookings = append(v.Bookings, bookingView(b, now, loc, manage))
+		upcoming = upcoming || !b.Cancelled && now.Before(b.End)
+	}
+	v.CanBook = manage && !upcoming
+	return nil
+}
+
+// bookingView is how b reads on the intake page at now, its times in loc
+// (the practice's zone) and in the client's.
+func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) BookingView {
+	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
+	v := BookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
+	if cl, err := time.LoadLocation(b.ClientTimeZone); b.ClientTimeZone != "" && err == nil {
+		v.ClientWhen = b.Start.In(cl).Format(when) + " (" + b.ClientTimeZone + ")"
+	}
+	switch {
+	case b.Cancelled:
+		v.StatusLabel = "Cancelled"
+	case !now.Before(b.Start):
+		v.StatusLabel = "Past"
+	default:
+		v.StatusLabel = "Booked"
+		v.CanChange = manage
+	}
+	for _, e := range b.Emails {
+		label := emailLabels[e.Status]
+		if label == "" {
+			label = e.Status
+		}
+		v.Emails = append(v.Emails, EmailView{To: strings.Join(e.Recipients, ", "), Subject: e.Subject, Status: e.Status,
+			StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError})
+	}
+	return v
+}
