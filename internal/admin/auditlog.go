@@ -106,25 +106,7 @@ func ParseAuditQuery(ctx context.Context, q AuditQuery, loc *time.Location, look
 	default:
 		errs["actor"] = "Enter an account's email or number."
 	}
-	day := func(field, s string) time.Time {
-		if s == "" {
-			return time.Time{}
-		}
-		t, perr := time.ParseInLocation("2006-01-02", s, loc)
-		if perr != nil {
-			errs[field] = "Enter a date like 2026-03-31."
-			return time.Time{}
-		}
-		return t
-	}
-	f.From = day("from", q.From)
-	if to := day("to", q.To); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1)
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		errs["to"] = "The end date must not be before the start date."
-		f.To = time.Time{}
-	}
+	f.From, f.To = web.DateRange(q.From, q.To, loc, errs)
 	if q.Before != "" {
 		id, perr := strconv.ParseInt(q.Before, 10, 64)
 		if perr != nil || id <= 0 {

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -175,26 +174,13 @@ func actorOf(c echo.Context) (Actor, error) {
 
 var errNotFound = apperr.New(apperr.NotFound, "not_found", "We could not find that page.")
 
-func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
+func idParam(c echo.Context) (int64, error) { return web.IDParam(c, errNotFound) }
 
 // zone is the practice's time zone, in which admins read times (UTC if
 // it cannot be read).
 func (h *Handlers) zone(ctx context.Context) *time.Location {
-	st, err := h.set.Get(ctx)
-	if err != nil {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	st, _ := h.set.Get(ctx) // on error: the zero settings, read in UTC
+	return st.Location()
 }
 
 const whenLayout = "Jan 2, 2006, 3:04 PM MST"

@@ -278,13 +278,7 @@ func (h *APIHandlers) createClinician(c echo.Context) error {
 }
 
 // ClinicianParam reads the :id route parameter.
-func ClinicianParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errClinicianNotFound
-	}
-	return id, nil
-}
+func ClinicianParam(c echo.Context) (int64, error) { return web.IDParam(c, errClinicianNotFound) }
 
 func (h *APIHandlers) getAvailability(c echo.Context) error {
 	id, err := ClinicianParam(c)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
@@ -88,13 +87,7 @@ type StaffCancelView struct {
 
 var errIntakeNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not find that request.")
 
-func idOf(c echo.Context, notFound error) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, notFound
-	}
-	return id, nil
-}
+func idOf(c echo.Context, notFound error) (int64, error) { return web.IDParam(c, notFound) }
 
 func intakePage(id int64) string { return fmt.Sprintf("/staff/intakes/%d", id) }
 

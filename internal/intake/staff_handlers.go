@@ -63,25 +63,12 @@ func actorOf(c echo.Context) (Actor, error) {
 	return Actor{Account: acc, IP: c.RealIP()}, nil
 }
 
-func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
+func idParam(c echo.Context) (int64, error) { return web.IDParam(c, errNotFound) }
 
 // zone is the practice's time zone (UTC if it cannot be read).
 func (h *StaffHandlers) zone(ctx context.Context) *time.Location {
-	st, err := h.practice.Get(ctx)
-	if err != nil {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(st.TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	st, _ := h.practice.Get(ctx) // on error: the zero settings, read in UTC
+	return st.Location()
 }
 
 // QueueQuery is the queue's filter as it appears in the URL, kept as typed
@@ -144,25 +131,7 @@ func ParseQueueQuery(qq QueueQuery, loc *time.Location) (StaffFilter, map[string
 			f.ClinicianID = id
 		}
 	}
-	day := func(field, s string) time.Time {
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation("2006-01-02", s, loc)
-		if err != nil {
-			errs[field] = "Enter a date like 2026-03-31."
-			return time.Time{}
-		}
-		return t
-	}
-	f.From = day("from", qq.From)
-	if to := day("to", qq.To); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1)
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		errs["to"] = "The end date must not be before the start date."
-		f.To = time.Time{}
-	}
+	f.From, f.To = web.DateRange(qq.From, qq.To, loc, errs)
 	return f, errs
 }
 

@@ -37,6 +37,15 @@ func Defaults() Settings {
 	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice"}
 }
 
+// Location is the practice's time zone, in which staff read times; UTC
+// when it is unset or unknown.
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
 // Validate checks settings an admin is about to save.
 func (s Settings) Validate() error {
 	f := map[string]string{}
