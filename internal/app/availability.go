@@ -30,6 +30,7 @@ func (a *App) hoursViewer(c echo.Context) (booking.HoursViewer, bool) {
 var clinicianActions = map[string]string{
 	booking.ChangeAvailability: audit.AvailabilityUpdate,
 	booking.ChangeCalendarFeed: audit.CalendarFeedRotate,
+	booking.ChangeCreated:      audit.ClinicianCreate,
 }
 
 // clinicianAudit records a change to a clinician's hours or calendar feed

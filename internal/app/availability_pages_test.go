@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -509,5 +510,24 @@ func TestAvailabilityAPIChangeIsAudited(t *testing.T) {
 	}
 	if n := len(fx.auditOf(audit.AvailabilityUpdate, fx.clinB)); n != 0 {
 		t.Errorf("a refused change was audited %d times", n)
+	}
+}
+
+func TestClinicianCreatedThroughTheAPIIsAudited(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	res := fx.request(asAdmin, http.MethodPost, "/api/v1/clinicians",
+		`{"name":"Dr. Casey Lane","email":"casey@practice.example","offers":["individual"],"timezone":"America/Chicago"}`)
+	var created struct{ ID int64 }
+	if err := json.NewDecoder(res.Body).Decode(&created); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST clinician = %d (%v)", res.StatusCode, err)
+	}
+	entries := fx.auditOf(audit.ClinicianCreate, created.ID)
+	if len(entries) != 1 {
+		t.Fatalf("%d audit entries, want 1", len(entries))
+	}
+	checkEntry(t, entries[0], fx, asAdmin, created.ID)
+	if res := fx.request(asFrontdesk, http.MethodPost, "/api/v1/clinicians", `{"name":"X","email":"x@practice.example","offers":["individual"],"timezone":"UTC"}`); res.StatusCode != http.StatusForbidden {
+		t.Errorf("front desk POST clinician = %d, want 403", res.StatusCode)
 	}
 }

@@ -11,11 +11,12 @@ import "gorm.io/gorm"
 const (
 	ChangeAvailability = "availability"
 	ChangeCalendarFeed = "calendar_feed"
+	ChangeCreated      = "created"
 )
 
 // ClinicianChange is a change to a clinician's hours or calendar feed.
 type ClinicianChange struct {
-	Kind        string // ChangeAvailability or ChangeCalendarFeed
+	Kind        string // ChangeAvailability, ChangeCalendarFeed or ChangeCreated
 	ClinicianID int64
 }
 

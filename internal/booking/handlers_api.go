@@ -270,7 +270,11 @@ func (h *APIHandlers) createClinician(c echo.Context) error {
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cl, err := h.svc.CreateClinician(c.Request().Context(), in)
+	var hook ClinicianHook
+	if h.Audit != nil {
+		hook = h.Audit(c)
+	}
+	cl, err := h.svc.CreateClinician(c.Request().Context(), in, hook)
 	if err != nil {
 		return err
 	}

@@ -86,22 +86,18 @@ var (
 	errNoAvailability    = apperr.New(apperr.NotFound, "availability_not_set", "This clinician has not set consultation hours yet.")
 )
 
-// CreateClinician adds a clinician.
-func (s *Service) CreateClinician(ctx context.Context, in ClinicianInput) (Clinician, error) {
-	if err := in.Validate(); err != nil {
-		return Clinician{}, err
-	}
-	now := s.now().UTC()
-	r := clinicianRow{Name: in.Name, Email: in.Email, Timezone: in.TimeZone, VideoLink: in.VideoLink, Address: in.Address,
-		Active: true, CreatedAt: now, UpdatedAt: now}
-	for _, o := range in.Offers {
-		r.OffersIndividual = r.OffersIndividual || o == "individual"
-		r.OffersCouple = r.OffersCouple || o == "couple"
-	}
-	if err := store.Transact(ctx, s.db, func(tx *gorm.DB) error { return tx.Create(&r).Error }); err != nil {
-		return Clinician{}, fmt.Errorf("create clinician: %w", err)
-	}
-	return r.clinician(), nil
+// CreateClinician adds a clinician; hooks run in the same transaction
+// (the staff API records who added them).
+func (s *Service) CreateClinician(ctx context.Context, in ClinicianInput, hooks ...ClinicianHook) (Clinician, error) {
+	var c Clinician
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if c, err = s.CreateClinicianTx(tx, in); err != nil {
+			return err
+		}
+		return runClinicianHooks(tx, hooks, ClinicianChange{Kind: ChangeCreated, ClinicianID: c.ID})
+	})
+	return c, err
 }
 
 // Clinician returns one clinician.
