@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/app"
+	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/config"
+	"github.com/firststep/firststep/internal/staff"
 )
 
 // env is a fake environment for run.
@@ -132,6 +134,13 @@ func TestUserAddAndToken(t *testing.T) {
 		t.Fatalf("open app: %v", err)
 	}
 	defer a.Close()
+	// Both changes are in the audit log, made from the command line.
+	for _, action := range []string{audit.AccountCreate, audit.TokenCreate} {
+		items, err := a.Audit.List(context.Background(), audit.Filter{Action: action})
+		if err != nil || len(items) != 1 || items[0].ActorEmail != staff.Operator {
+			t.Errorf("%s audit entries = %+v (%v), want one by %q", action, items, err, staff.Operator)
+		}
+	}
 	for _, tt := range []struct {
 		auth string
 		want int

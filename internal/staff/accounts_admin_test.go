@@ -240,8 +240,8 @@ func TestInviteAndReset(t *testing.T) {
 		t.Error("the first one-time password still works")
 	}
 	for _, action := range []string{audit.AccountCreate, audit.AccountPasswordReset} {
-		got := f.entries(t, audit.Filter{Action: action})
-		if len(got) != 1 || got[0].RecordID != itoa(acc.ID) || *got[0].ActorID != admin.ID {
+		got := f.entries(t, audit.Filter{Action: action, RecordID: itoa(acc.ID)})
+		if len(got) != 1 || got[0].ActorID == nil || *got[0].ActorID != admin.ID {
 			t.Errorf("%s entries %+v", action, got)
 		}
 	}

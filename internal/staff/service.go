@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
@@ -65,13 +67,21 @@ func (in *NewAccount) Validate() error {
 	return apperr.Validation(f)
 }
 
-// Add creates an account.
+// Operator is the actor recorded in the audit log for changes made on the
+// server's command line (firststep user add, token create, serve --demo).
+const Operator = "command line"
+
+// Add creates an account from the command line; the audit log records it
+// as done by the Operator.
 func (s *Service) Add(ctx context.Context, in NewAccount) (Account, error) {
 	var acc Account
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		acc, err = s.AddTx(tx, in)
-		return err
+		if acc, err = s.AddTx(tx, in); err != nil {
+			return err
+		}
+		return audit.Record(tx, s.now().UTC(), audit.Entry{ActorEmail: Operator, Action: audit.AccountCreate,
+			RecordType: audit.TypeAccount, RecordID: strconv.FormatInt(acc.ID, 10), Detail: "role " + string(acc.Role)})
 	})
 	return acc, err
 }
@@ -128,8 +138,9 @@ func (s *Service) Count(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// CreateToken issues a new API token for the account with email and returns
-// it; only its hash is kept, so it is shown this once.
+// CreateToken issues a new API token for the account with email from the
+// command line and returns it; only its hash is kept, so it is shown this
+// once. The audit log records it as done by the Operator.
 func (s *Service) CreateToken(ctx context.Context, email, label string) (string, error) {
 	acc, err := s.ByEmail(ctx, email)
 	if err != nil {
@@ -138,7 +149,17 @@ func (s *Service) CreateToken(ctx context.Context, email, label string) (string,
 	if !acc.Active {
 		return "", apperr.New(apperr.Conflict, "account_inactive", "That account is deactivated.")
 	}
-	_, token, err := insertToken(s.db.WithContext(ctx), acc.ID, label, s.now().UTC())
+	var token string
+	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		r, plain, err := insertToken(tx, acc.ID, label, now)
+		if err != nil {
+			return err
+		}
+		token = plain
+		return audit.Record(tx, now, audit.Entry{ActorEmail: Operator, Action: audit.TokenCreate, RecordType: audit.TypeToken,
+			RecordID: strconv.FormatInt(r.ID, 10), Detail: "for account " + strconv.FormatInt(acc.ID, 10)})
+	})
 	return token, err
 }
 
