@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -30,12 +31,16 @@ func hashPassword(pw string, cost int) (string, error) {
 }
 
 // dummyHash is compared against when an email is unknown, so a sign-in for
-// an unknown email takes as long as one with a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("firststep-no-such-account"), bcryptCost)
+// an unknown email takes as long as one with a wrong password. It is made
+// on first use, not at start-up (a bcrypt hash takes a quarter second).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("firststep-no-such-account"), bcryptCost)
+	return h
+})
 
 func checkPassword(hash, pw string) bool {
 	if hash == "" {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(pw))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
