@@ -73,6 +73,13 @@ func TestSignInAndOutThroughThePages(t *testing.T) {
 	if ck == nil || ck.Value == "" || ck.Value == planted {
 		t.Fatalf("session cookie %+v", ck)
 	}
+	csrfCleared := false
+	for _, c := range res.Cookies() {
+		csrfCleared = csrfCleared || c.Name == "_csrf" && c.MaxAge < 0
+	}
+	if !csrfCleared {
+		t.Error("sign-in kept the CSRF token from before it")
+	}
 	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Secure {
 		t.Errorf("cookie attributes %+v (site is http, so not Secure)", ck)
 	}

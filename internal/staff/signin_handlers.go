@@ -70,6 +70,9 @@ func (h *SignInHandlers) signIn(c echo.Context) error {
 		return h.r.Render(c, http.StatusUnauthorized, "staff_signin", v)
 	}
 	c.SetCookie(h.sessions.Cookie(token))
+	// A CSRF token from before sign-in (one someone else may have planted)
+	// is not carried into the session: the next page issues a fresh one.
+	c.SetCookie(&http.Cookie{Name: "_csrf", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return c.Redirect(http.StatusSeeOther, orStaff(next))
 }
 
