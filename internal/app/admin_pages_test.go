@@ -1019,7 +1019,7 @@ func TestAuditLogPage(t *testing.T) {
 		t.Fatal("unknown account signed in")
 	}
 
-	type row struct{ id, who, action, record, href, ip string }
+	type row struct{ who, action, record, href, ip string }
 	rowsOf := func(doc *html.Node) []row {
 		var out []row
 		for _, tr := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Tr }) {

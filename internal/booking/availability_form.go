@@ -64,10 +64,10 @@ func NewAvailabilityForm(in AvailabilityInput, blankWeekly, blankExceptions int)
 		BufferMinutes: strconv.Itoa(in.BufferMinutes), MinNoticeHours: strconv.Itoa(in.MinNoticeHours),
 		HorizonDays: strconv.Itoa(in.HorizonDays)}
 	for _, w := range in.Weekly {
-		f.Weekly = append(f.Weekly, WeeklyRow{Weekday: w.Weekday, Start: w.Start, End: w.End})
+		f.Weekly = append(f.Weekly, WeeklyRow(w))
 	}
 	for _, e := range in.Exceptions {
-		f.Exceptions = append(f.Exceptions, ExceptionRow{Date: e.Date, Closed: e.Closed, Start: e.Start, End: e.End})
+		f.Exceptions = append(f.Exceptions, ExceptionRow(e))
 	}
 	f.Weekly = append(f.Weekly, make([]WeeklyRow, blankWeekly)...)
 	f.Exceptions = append(f.Exceptions, make([]ExceptionRow, blankExceptions)...)
@@ -156,14 +156,14 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 		if r.Empty() {
 			continue
 		}
-		in.Weekly = append(in.Weekly, WeeklyWindowInput{Weekday: r.Weekday, Start: r.Start, End: r.End})
+		in.Weekly = append(in.Weekly, WeeklyWindowInput(r))
 		weeklyRow = append(weeklyRow, i)
 	}
 	for i, r := range f.Exceptions {
 		if r.Empty() {
 			continue
 		}
-		in.Exceptions = append(in.Exceptions, ExceptionInput{Date: r.Date, Closed: r.Closed, Start: r.Start, End: r.End})
+		in.Exceptions = append(in.Exceptions, ExceptionInput(r))
 		exceptionRow = append(exceptionRow, i)
 	}
 	return in, weeklyRow, exceptionRow, errs
