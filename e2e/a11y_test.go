@@ -127,6 +127,20 @@ func TestPublicPagesAccessibility(t *testing.T) {
 	check("the reschedule picker", 200, b.Follow("Choose a new time"))
 	check("the cancel page", 200, b.Visit(manage+"/cancel"))
 	check("the cancelled manage page", 200, b.Press("Yes, cancel it"))
+
+	partner := coupleRequest(t, b, s)
+	check("the couple's slot picker with the partner link", 200, b.Visit(b.Path()))
+	check("the partner's form", 200, b.Visit(partner))
+	b.Fill("Your email", "alex@")
+	check("the partner's form with errors", 422, b.Press("Send my answers"))
+	if n := Eval[int](b, `document.querySelectorAll(".field-error").length`); n == 0 {
+		t.Error("the partner's form came back without error messages")
+	}
+	b.Replace("Your email", "alex@example.org")
+	b.Choose("Yes")
+	b.Check("I have read the privacy notice")
+	check("the partner's support page", 200, b.Press("Send my answers"))
+	check("the partner's thank-you page", 200, b.Follow("Continue"))
 }
 
 // evalAwait runs a JavaScript expression that returns a promise and decodes

@@ -87,19 +87,19 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 		now = time.Now
 	}
 	a := &App{Config: cfg, DB: db, Logger: logger, Now: now}
+	key, err := secret.LoadKey(cfg.DataDir, cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	a.key = key
 	a.Practice = practice.NewService(db)
-	a.Intakes = intake.NewService(db, now)
+	a.Intakes = intake.NewService(db, now, key)
 	a.Staff = staff.NewService(db, now)
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}
 	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
 	a.Audit = audit.NewLog(db)
-	key, err := secret.LoadKey(cfg.DataDir, cfg.SecretKey)
-	if err != nil {
-		return nil, err
-	}
-	a.key = key
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -45,9 +46,16 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 
 	intakes := intake.NewHandlers(a.Intakes, r)
 	intakes.NextPath = func(token string) string { return "/requests/" + url.PathEscape(token) }
+	intakes.BaseURL = a.Config.BaseURL
 	intakes.Routes(e, api, limit)
+	// The partner of a couple adds their own answers through a private link
+	// the first partner chooses whether to pass on (it is never emailed).
+	intakes.PartnerRoutes(e, limit)
 
 	bookingPages := booking.NewPageHandlers(a.Booking, r, a.clientByToken, a.practiceZone)
+	bookingPages.PartnerLink = func(ctx context.Context, cl booking.Client) (string, error) {
+		return intakes.PartnerLink(ctx, cl.IntakeID, intake.Kind(cl.Kind))
+	}
 	bookingPages.Routes(e, limit)
 	bookingAPI := booking.NewAPIHandlers(a.Booking)
 	bookingAPI.Audit = a.clinicianAudit

@@ -22,6 +22,10 @@ type PageHandlers struct {
 	r       *web.Renderer
 	client  IntakeLookup
 	defZone func(ctx context.Context) string
+	// PartnerLink, when set, gives the partner's private link of a couple
+	// request ("" for none), offered on the picker for the client to pass
+	// on if they choose.
+	PartnerLink func(ctx context.Context, cl Client) (string, error)
 }
 
 // NewPageHandlers returns the booking pages; defZone is the practice's zone,
@@ -58,6 +62,8 @@ type PickerView struct {
 	Next      string
 	Booked    bool // the client already has a consultation
 	Current   string
+	// PartnerLink is the partner's private link (a couple's picker only).
+	PartnerLink string
 	// DetectZone lets the page switch to the browser's zone on first view;
 	// off when the client already chose a zone.
 	DetectZone bool
@@ -154,6 +160,11 @@ func (h *PageHandlers) picker(c echo.Context) error {
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
 		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
 	v.Title = v.Heading
+	if h.PartnerLink != nil {
+		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), cl); err != nil {
+			return err
+		}
+	}
 	if booked, err := h.svc.HasUpcoming(c.Request().Context(), cl.IntakeID); err != nil {
 		return err
 	} else if booked {

@@ -1,9 +1,11 @@
 package intake
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
@@ -18,6 +20,8 @@ type Handlers struct {
 	// NextPath is where a client goes after the intake (and after the crisis
 	// page when flagged): the slot picker once booking is wired in.
 	NextPath func(token string) string
+	// BaseURL is the absolute base of the partner link shown to a couple.
+	BaseURL string
 }
 
 // NewHandlers returns the intake handlers.
@@ -177,6 +181,19 @@ type StepView struct {
 	NextPath string
 	Kind     Kind
 	Name     string
+	// PartnerLink is the partner's private link, for a couple.
+	PartnerLink string
+	id          int64
+}
+
+// PartnerLink is the absolute address of the partner's private form of
+// intake id, or "" when it is not a couple intake.
+func (h *Handlers) PartnerLink(ctx context.Context, id int64, kind Kind) (string, error) {
+	token, err := h.svc.PartnerToken(ctx, id, kind)
+	if err != nil || token == "" {
+		return "", err
+	}
+	return strings.TrimSuffix(h.BaseURL, "/") + PartnerPath(token), nil
 }
 
 func (h *Handlers) stepView(c echo.Context, title string) (*StepView, error) {
@@ -185,7 +202,7 @@ func (h *Handlers) stepView(c echo.Context, title string) (*StepView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &StepView{Token: token, NextPath: h.NextPath(token), Kind: in.Kind, Name: in.Name}
+	v := &StepView{Token: token, NextPath: h.NextPath(token), Kind: in.Kind, Name: in.Name, id: in.ID}
 	v.Title = title
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return v, nil
@@ -202,6 +219,9 @@ func (h *Handlers) support(c echo.Context) error {
 func (h *Handlers) confirmation(c echo.Context) error {
 	v, err := h.stepView(c, "Thank you — we have your request")
 	if err != nil {
+		return err
+	}
+	if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), v.id, v.Kind); err != nil {
 		return err
 	}
 	return h.r.Render(c, http.StatusOK, "confirmation", v)
@@ -266,4 +286,44 @@ func toJSON(in Intake) IntakeJSON {
 		Concerns: nonNil(in.Concerns), ConcernsOther: in.ConcernsOther, Message: in.Message, Approaches: nonNil(in.Approaches),
 		SessionFormat: in.SessionFormat, ReferralSource: in.ReferralSource, TimeZone: in.TimeZone, SafetyConcern: in.SafetyConcern,
 		AssignedClinicianID: in.AssignedClinicianID, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt}
+}
+
+// intakeDetailJSON is one intake in the staff API with the partner's own
+// answers (null when they have not sent any).
+type intakeDetailJSON struct {
+	IntakeJSON
+	PartnerAnswers *PartnerAnswersJSON `json:"partner_answers"`
+}
+
+// PartnerAnswersJSON is the partner's own answers in the staff API.
+type PartnerAnswersJSON struct {
+	Name              string    `json:"name"`
+	Pronouns          string    `json:"pronouns,omitempty"`
+	Email             string    `json:"email,omitempty"`
+	Phone             string    `json:"phone,omitempty"`
+	ContactPreference string    `json:"contact_preference"`
+	VoicemailOK       bool      `json:"voicemail_ok"`
+	Concerns          []string  `json:"concerns"`
+	ConcernsOther     string    `json:"concerns_other,omitempty"`
+	Hopes             string    `json:"hopes,omitempty"`
+	Approaches        []string  `json:"approaches"`
+	SafetyConcern     bool      `json:"safety_concern"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+func partnerJSON(p *PartnerAnswers) *PartnerAnswersJSON {
+	if p == nil {
+		return nil
+	}
+	nonNil := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return &PartnerAnswersJSON{Name: p.Name, Pronouns: p.Pronouns, Email: p.Email, Phone: p.Phone,
+		ContactPreference: p.ContactPreference, VoicemailOK: p.VoicemailOK, Concerns: nonNil(p.Concerns),
+		ConcernsOther: p.ConcernsOther, Hopes: p.Hopes, Approaches: nonNil(p.Approaches), SafetyConcern: p.SafetyConcern,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }

@@ -120,6 +120,9 @@ type Intake struct {
 	AssignedClinicianID *int64
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	// Partner holds the partner's own answers. Only the staff reads
+	// (GetForStaff) fill it in; the client's pages never see it.
+	Partner *PartnerAnswers
 }
 
 // Receipt is what a client gets back for a stored intake: its id and the

@@ -203,6 +203,9 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 			return err
 		}
 		in = r.intake()
+		if in.Partner, err = partnerAnswers(tx, id); err != nil {
+			return err
+		}
 		return audit.Record(tx, now, by.entry(audit.IntakeView, id, ""))
 	})
 	if err != nil {

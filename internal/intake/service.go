@@ -17,17 +17,21 @@ import (
 type Service struct {
 	db  *gorm.DB
 	now func() time.Time
+	key []byte // the server key, from which partner links are derived
 }
 
-// NewService returns an intake service; now is the clock (UTC is stored).
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now}
+// NewService returns an intake service; now is the clock (UTC is stored)
+// and key the server key (secret.LoadKey) that partner links derive from.
+func NewService(db *gorm.DB, now func() time.Time, key []byte) *Service {
+	return &Service{db: db, now: now, key: key}
 }
 
 var errNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not find that request.")
 
 // Submit validates and stores a new intake. A "yes" to the safety question
-// flags it urgent. When Submit returns without error the intake is committed.
+// flags it urgent. A couple intake gets its partner link (only the hash is
+// stored; the first partner's pages derive the link again). When Submit
+// returns without error the intake is committed.
 func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
@@ -35,8 +39,21 @@ func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 	}
 	token, hash := secret.New()
 	r := rowFrom(in, hash, s.now().UTC())
+	if Kind(in.Kind) == Couple && len(s.key) == 0 {
+		return Receipt{}, errNoKey
+	}
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		return tx.Create(&r).Error
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		if Kind(r.Kind) != Couple {
+			return nil
+		}
+		partner, err := s.partnerToken(r.ID)
+		if err != nil {
+			return err
+		}
+		return tx.Model(&row{}).Where("id = ?", r.ID).UpdateColumn("partner_token_hash", secret.Hash(partner)).Error
 	})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("store intake: %w", err)

@@ -276,6 +276,7 @@ type IntakeView struct {
 	web.Layout
 	ID              int64
 	Urgent          bool
+	SafetyConcern   bool // the first partner's (or the person's) own answer
 	Couple          bool
 	Kind            string
 	Status          string
@@ -315,6 +316,46 @@ type IntakeView struct {
 	// client's behalf.
 	Bookings []BookingView
 	CanBook  bool
+	// Partner is what the partner wrote through their own link, nil when
+	// they have not (yet).
+	Partner *PartnerView
+}
+
+// PartnerView is the partner's own answers on the staff intake page.
+type PartnerView struct {
+	Name          string
+	Pronouns      string
+	Email         string
+	Phone         string
+	Contact       string
+	Voicemail     string
+	Concerns      []string
+	ConcernsOther string
+	Hopes         string
+	Approaches    []string
+	SafetyConcern bool
+	Sent          string
+	Updated       string // empty unless they sent their answers again
+}
+
+func partnerView(p *PartnerAnswers, loc *time.Location, layout string) *PartnerView {
+	if p == nil {
+		return nil
+	}
+	v := &PartnerView{Name: p.Name, Pronouns: p.Pronouns, Email: p.Email, Phone: p.Phone,
+		Contact: ContactLine(p.ContactPreference), Voicemail: VoicemailLine(p.VoicemailOK),
+		ConcernsOther: p.ConcernsOther, Hopes: p.Hopes, SafetyConcern: p.SafetyConcern,
+		Sent: p.CreatedAt.In(loc).Format(layout)}
+	if !p.UpdatedAt.Equal(p.CreatedAt) {
+		v.Updated = p.UpdatedAt.In(loc).Format(layout)
+	}
+	for _, x := range p.Concerns {
+		v.Concerns = append(v.Concerns, Label(Concerns, x))
+	}
+	for _, x := range p.Approaches {
+		v.Approaches = append(v.Approaches, Label(Approaches, x))
+	}
+	return v
 }
 
 // NoteView is one note on the intake page.
@@ -365,7 +406,7 @@ func (h *StaffHandlers) renderIntake(c echo.Context, status int, v *IntakeView) 
 	loc := h.zone(ctx)
 	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
 	v.Title = fmt.Sprintf("Request #%d", in.ID)
-	v.ID, v.Urgent, v.Couple = in.ID, in.Urgent, in.Kind == Couple
+	v.ID, v.Urgent, v.Couple, v.SafetyConcern = in.ID, in.Urgent, in.Kind == Couple, in.SafetyConcern
 	v.Kind, v.Status, v.StatusLabel = Label(kinds, string(in.Kind)), string(in.Status), Label(Statuses, string(in.Status))
 	v.Received, v.Updated = in.CreatedAt.In(loc).Format(when), in.UpdatedAt.In(loc).Format(when)
 	v.Name, v.Pronouns, v.Email, v.Phone = in.Name, in.Pronouns, in.Email, in.Phone
@@ -384,6 +425,7 @@ func (h *StaffHandlers) renderIntake(c echo.Context, status int, v *IntakeView) 
 	if in.SessionFormat != "" {
 		v.SessionFormat = Label(SessionFormats, in.SessionFormat)
 	}
+	v.Partner = partnerView(in.Partner, loc, when)
 	names := clinicianNames(clinicians)
 	if in.AssignedClinicianID != nil {
 		v.AssignedID = *in.AssignedClinicianID
@@ -527,5 +569,5 @@ func (h *StaffHandlers) apiGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toJSON(in))
+	return c.JSON(http.StatusOK, intakeDetailJSON{IntakeJSON: toJSON(in), PartnerAnswers: partnerJSON(in.Partner)})
 }
