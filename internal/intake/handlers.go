@@ -76,6 +76,17 @@ func (h *Handlers) thanks(c echo.Context) error {
 // FieldError is one line of the error summary at the top of a form.
 type FieldError struct{ Field, Message string }
 
+// summary lists the field messages in the order the fields stand on the form.
+func summary(fields map[string]string, order []string) []FieldError {
+	var out []FieldError
+	for _, name := range order {
+		if msg, ok := fields[name]; ok {
+			out = append(out, FieldError{Field: name, Message: msg})
+		}
+	}
+	return out
+}
+
 // FormView is the intake form, blank or re-shown with the person's answers
 // and a message next to each field that needs attention.
 type FormView struct {
@@ -145,11 +156,7 @@ func (h *Handlers) submit(c echo.Context) error {
 	receipt, err := h.svc.Submit(c.Request().Context(), v.In)
 	if fields := apperr.FieldsOf(err); fields != nil {
 		v.Errors = fields
-		for _, name := range FieldOrder {
-			if msg, ok := fields[name]; ok {
-				v.Summary = append(v.Summary, FieldError{Field: name, Message: msg})
-			}
-		}
+		v.Summary = summary(fields, FieldOrder)
 		v.Title = "Please check your answers — " + v.Title
 		return h.r.Render(c, http.StatusUnprocessableEntity, "intake_form", v)
 	}

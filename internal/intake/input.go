@@ -100,15 +100,7 @@ func (in Input) Validate() error {
 	if tooLong(in.Pronouns, maxPronouns) {
 		f["pronouns"] = fmt.Sprintf("Pronouns can be at most %d characters.", maxPronouns)
 	}
-	if !valid(ContactPreferences, in.ContactPreference) {
-		f["contact_preference"] = "Choose how you would like us to contact you."
-	}
-	switch {
-	case in.Phone == "" && (in.ContactPreference == "phone" || in.ContactPreference == "either"):
-		f["phone"] = "Enter a phone number, or choose email as the way to reach you."
-	case in.Phone != "" && !phoneLike(in.Phone):
-		f["phone"] = "Enter a phone number using digits and, if you like, spaces, +, -, ( and )."
-	}
+	checkContact(f, in.ContactPreference, in.Phone)
 	if Kind(in.Kind) == Couple {
 		switch {
 		case in.PartnerName == "":
@@ -128,22 +120,7 @@ func (in Input) Validate() error {
 			f["partner_aware"] = "Choose one of the answers about your partner."
 		}
 	}
-	for _, c := range in.Concerns {
-		if !valid(Concerns, c) {
-			f["concerns"] = "Choose from the listed concerns; use \"Something else\" to tell us more."
-		}
-	}
-	if tooLong(in.ConcernsOther, maxShort) {
-		f["concerns_other"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
-	}
-	if n := utf8.RuneCountInString(in.Message); n > maxMessage {
-		f["message"] = fmt.Sprintf("Please keep this to %d characters (it is %d now). You can tell us more in the consultation.", maxMessage, n)
-	}
-	for _, a := range in.Approaches {
-		if !valid(Approaches, a) {
-			f["approaches"] = "Choose from the listed approaches."
-		}
-	}
+	checkAbout(f, in.Concerns, in.ConcernsOther, "message", in.Message, in.Approaches)
 	if in.SessionFormat != "" && !valid(SessionFormats, in.SessionFormat) {
 		f["session_format"] = "Choose video, in person, or either."
 	}
@@ -160,6 +137,42 @@ func (in Input) Validate() error {
 		f["consent"] = "Please agree to the privacy notice and to being contacted by email, so we can reply to you."
 	}
 	return apperr.Validation(f)
+}
+
+// checkContact adds the messages about how a person may be reached: a
+// known preference, and a usable phone number when they may be called.
+func checkContact(f map[string]string, preference, phone string) {
+	if !valid(ContactPreferences, preference) {
+		f["contact_preference"] = "Choose how you would like us to contact you."
+	}
+	switch {
+	case phone == "" && (preference == "phone" || preference == "either"):
+		f["phone"] = "Enter a phone number, or choose email as the way to reach you."
+	case phone != "" && !phoneLike(phone):
+		f["phone"] = "Enter a phone number using digits and, if you like, spaces, +, -, ( and )."
+	}
+}
+
+// checkAbout adds the messages about what a person chose and wrote: listed
+// concerns and approaches only, and free text within its length. textField
+// names the free-text field on the form it came from.
+func checkAbout(f map[string]string, concerns []string, other, textField, text string, approaches []string) {
+	for _, c := range concerns {
+		if !valid(Concerns, c) {
+			f["concerns"] = "Choose from the listed concerns; use \"Something else\" to tell us more."
+		}
+	}
+	if tooLong(other, maxShort) {
+		f["concerns_other"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
+	}
+	if n := utf8.RuneCountInString(text); n > maxMessage {
+		f[textField] = fmt.Sprintf("Please keep this to %d characters (it is %d now). You can tell us more in the consultation.", maxMessage, n)
+	}
+	for _, a := range approaches {
+		if !valid(Approaches, a) {
+			f["approaches"] = "Choose from the listed approaches."
+		}
+	}
 }
 
 func emailProblem(addr string) string {

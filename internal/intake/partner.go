@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/secret"
@@ -76,31 +75,8 @@ func (in PartnerInput) Validate() error {
 	if tooLong(in.Pronouns, maxPronouns) {
 		f["pronouns"] = fmt.Sprintf("Pronouns can be at most %d characters.", maxPronouns)
 	}
-	if !valid(ContactPreferences, in.ContactPreference) {
-		f["contact_preference"] = "Choose how you would like us to contact you."
-	}
-	switch {
-	case in.Phone == "" && (in.ContactPreference == "phone" || in.ContactPreference == "either"):
-		f["phone"] = "Enter a phone number, or choose email as the way to reach you."
-	case in.Phone != "" && !phoneLike(in.Phone):
-		f["phone"] = "Enter a phone number using digits and, if you like, spaces, +, -, ( and )."
-	}
-	for _, c := range in.Concerns {
-		if !valid(Concerns, c) {
-			f["concerns"] = "Choose from the listed concerns; use \"Something else\" to tell us more."
-		}
-	}
-	if tooLong(in.ConcernsOther, maxShort) {
-		f["concerns_other"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
-	}
-	if n := utf8.RuneCountInString(in.Hopes); n > maxMessage {
-		f["hopes"] = fmt.Sprintf("Please keep this to %d characters (it is %d now). You can tell us more in the consultation.", maxMessage, n)
-	}
-	for _, a := range in.Approaches {
-		if !valid(Approaches, a) {
-			f["approaches"] = "Choose from the listed approaches."
-		}
-	}
+	checkContact(f, in.ContactPreference, in.Phone)
+	checkAbout(f, in.Concerns, in.ConcernsOther, "hopes", in.Hopes, in.Approaches)
 	if !in.Consent {
 		f["consent"] = "Please agree to the privacy notice and to being contacted about this request, so we can reply to you."
 	}

@@ -85,11 +85,7 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 	urgent, err := h.svc.SubmitPartner(c.Request().Context(), token, v.In)
 	if fields := apperr.FieldsOf(err); fields != nil {
 		v.Errors = fields
-		for _, name := range PartnerFieldOrder {
-			if msg, ok := fields[name]; ok {
-				v.Summary = append(v.Summary, FieldError{Field: name, Message: msg})
-			}
-		}
+		v.Summary = summary(fields, PartnerFieldOrder)
 		v.Title = "Please check your answers — " + v.Title
 		return h.r.Render(c, http.StatusUnprocessableEntity, "partner_form", v)
 	}
