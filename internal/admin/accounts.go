@@ -214,11 +214,7 @@ type SecretView struct {
 }
 
 func (h *Handlers) accountPassword(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -253,11 +249,7 @@ func (h *Handlers) account(c echo.Context) error {
 // renderAccount shows account :id; keepForm leaves the role form as the
 // person typed it.
 func (h *Handlers) renderAccount(c echo.Context, status int, v *AccountView, keepForm bool) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -306,11 +298,7 @@ func (h *Handlers) afterAccountChange(c echo.Context, id int64, saved string, er
 }
 
 func (h *Handlers) setRole(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -325,11 +313,7 @@ func (h *Handlers) setRole(c echo.Context) error {
 }
 
 func (h *Handlers) deactivate(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -338,11 +322,7 @@ func (h *Handlers) deactivate(c echo.Context) error {
 }
 
 func (h *Handlers) reactivate(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -351,11 +331,7 @@ func (h *Handlers) reactivate(c echo.Context) error {
 }
 
 func (h *Handlers) resetPassword(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}

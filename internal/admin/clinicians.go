@@ -171,11 +171,7 @@ func (h *Handlers) clinician(c echo.Context) error {
 }
 
 func (h *Handlers) updateClinician(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}

@@ -46,11 +46,7 @@ func (h *Handlers) renderEmails(c echo.Context, status int, v *EmailsView) error
 }
 
 func (h *Handlers) retryEmail(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,16 @@ var errNotFound = apperr.New(apperr.NotFound, "not_found", "We could not find th
 
 func idParam(c echo.Context) (int64, error) { return web.IDParam(c, errNotFound) }
 
+// actorAndID reads who acts and on which record (:id) for an admin action.
+func actorAndID(c echo.Context) (Actor, int64, error) {
+	by, err := actorOf(c)
+	if err != nil {
+		return Actor{}, 0, err
+	}
+	id, err := idParam(c)
+	return by, id, err
+}
+
 // zone is the practice's time zone, in which admins read times (UTC if
 // it cannot be read).
 func (h *Handlers) zone(ctx context.Context) *time.Location {

@@ -96,11 +96,7 @@ func (h *Handlers) createToken(c echo.Context) error {
 }
 
 func (h *Handlers) tokenSecret(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
@@ -115,11 +111,7 @@ func (h *Handlers) tokenSecret(c echo.Context) error {
 }
 
 func (h *Handlers) revokeToken(c echo.Context) error {
-	by, err := actorOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := idParam(c)
+	by, id, err := actorAndID(c)
 	if err != nil {
 		return err
 	}
