@@ -164,13 +164,7 @@ func (h *Handlers) index(c echo.Context) error {
 }
 
 // actorOf is the signed-in account making the request.
-func actorOf(c echo.Context) (Actor, error) {
-	acc, ok := staff.CurrentAccount(c)
-	if !ok {
-		return Actor{}, apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
-	}
-	return Actor{Account: acc, IP: c.RealIP()}, nil
-}
+func actorOf(c echo.Context) (Actor, error) { return staff.ActorOf(c) }
 
 var errNotFound = apperr.New(apperr.NotFound, "not_found", "We could not find that page.")
 

@@ -68,16 +68,7 @@ func NewService(db *gorm.DB, now func() time.Time, c Clinicians, s Settings, e E
 }
 
 // Actor is who makes a change, and from where.
-type Actor struct {
-	Account staff.Account
-	IP      string
-}
-
-func (a Actor) entry(action, recordType, recordID, detail string) audit.Entry {
-	id := a.Account.ID
-	return audit.Entry{ActorID: &id, ActorEmail: a.Account.Email, Action: action, RecordType: recordType,
-		RecordID: recordID, IP: a.IP, Detail: detail}
-}
+type Actor = staff.Actor
 
 // CreateClinician adds a clinician.
 func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.ClinicianInput) (booking.Clinician, error) {
@@ -90,7 +81,7 @@ func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.Clin
 		if c, err = s.clinicians.CreateClinicianTx(tx, in); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.entry(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), ""))
+		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), ""))
 	})
 	return c, err
 }
@@ -106,7 +97,7 @@ func (s *Service) UpdateClinician(ctx context.Context, by Actor, id int64, in bo
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.entry(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
+		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
 			"changed "+strings.Join(changed, ", ")))
 	})
 }
@@ -133,7 +124,7 @@ func (s *Service) SaveSettings(ctx context.Context, by Actor, in practice.Settin
 		if len(changed) == 0 {
 			return nil
 		}
-		return audit.Record(tx, s.now(), by.entry(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", ")))
+		return audit.Record(tx, s.now(), by.Entry(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", ")))
 	})
 }
 
@@ -167,7 +158,7 @@ func (s *Service) RetryEmail(ctx context.Context, by Actor, id int64) error {
 		if err := s.emails.RetryTx(tx, id); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.entry(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), ""))
+		return audit.Record(tx, s.now(), by.Entry(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), ""))
 	})
 	if err != nil {
 		return err

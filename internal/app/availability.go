@@ -36,14 +36,11 @@ var clinicianActions = map[string]string{
 // clinicianAudit records a change to a clinician's hours or calendar feed
 // by the signed-in staff member of c, in the change's transaction.
 func (a *App) clinicianAudit(c echo.Context) booking.ClinicianHook {
-	acc, ok := staff.CurrentAccount(c)
-	if !ok {
+	by, err := staff.ActorOf(c)
+	if err != nil {
 		return nil
 	}
-	ip := c.RealIP()
 	return func(tx *gorm.DB, ch booking.ClinicianChange) error {
-		id := acc.ID
-		return audit.Record(tx, a.Now(), audit.Entry{ActorID: &id, ActorEmail: acc.Email, Action: clinicianActions[ch.Kind],
-			RecordType: audit.TypeClinician, RecordID: strconv.FormatInt(ch.ClinicianID, 10), IP: ip})
+		return audit.Record(tx, a.Now(), by.Entry(clinicianActions[ch.Kind], audit.TypeClinician, strconv.FormatInt(ch.ClinicianID, 10), ""))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
@@ -60,20 +59,17 @@ var bookingActions = map[string]string{
 // change and its audit entry commit together or not at all. The entry
 // names the booking, the request, the clinician and the time.
 func (a *App) auditOnBehalf(c echo.Context) booking.AuditHook {
-	acc, ok := staff.CurrentAccount(c)
-	ip := c.RealIP()
+	by, actorErr := staff.ActorOf(c)
 	return func(tx *gorm.DB, ch booking.StaffChange) error {
-		if !ok {
-			return apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
+		if actorErr != nil {
+			return actorErr
 		}
 		action, known := bookingActions[ch.Kind]
 		if !known {
 			return fmt.Errorf("audit booking change: unknown kind %q", ch.Kind)
 		}
-		id := acc.ID
-		return audit.Record(tx, a.Now(), audit.Entry{ActorID: &id, ActorEmail: acc.Email, Action: action,
-			RecordType: audit.TypeBooking, RecordID: strconv.FormatInt(ch.BookingID, 10), IP: ip,
-			Detail: fmt.Sprintf("intake %d, clinician %d, %s, sequence %d", ch.IntakeID, ch.ClinicianID,
-				ch.Start.UTC().Format(time.RFC3339), ch.Sequence)})
+		return audit.Record(tx, a.Now(), by.Entry(action, audit.TypeBooking, strconv.FormatInt(ch.BookingID, 10),
+			fmt.Sprintf("intake %d, clinician %d, %s, sequence %d", ch.IntakeID, ch.ClinicianID,
+				ch.Start.UTC().Format(time.RFC3339), ch.Sequence)))
 	}
 }

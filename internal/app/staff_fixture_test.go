@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"golang.org/x/crypto/bcrypt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/firststep/firststep/internal/app"
 	"github.com/firststep/firststep/internal/config"

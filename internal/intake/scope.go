@@ -154,7 +154,7 @@ func (s *Service) ListWithAnswers(ctx context.Context, by Actor, f StaffFilter) 
 		if out, err = listScoped(tx, by.Account, f); err != nil {
 			return err
 		}
-		e := by.entry(audit.IntakeList, 0, listDetail(out))
+		e := entry(by, audit.IntakeList, 0, listDetail(out))
 		e.RecordID = ""
 		return audit.Record(tx, s.now(), e)
 	})
@@ -197,7 +197,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		r, err := loadVisible(tx, by.Account, id)
 		if errors.Is(err, errNotYours) {
 			denied = err
-			return audit.Record(tx, now, by.entry(audit.IntakeViewDenied, id, ""))
+			return audit.Record(tx, now, entry(by, audit.IntakeViewDenied, id, ""))
 		}
 		if err != nil {
 			return err
@@ -206,7 +206,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		if in.Partner, err = partnerAnswers(tx, id); err != nil {
 			return err
 		}
-		return audit.Record(tx, now, by.entry(audit.IntakeView, id, ""))
+		return audit.Record(tx, now, entry(by, audit.IntakeView, id, ""))
 	})
 	if err != nil {
 		return Intake{}, err

@@ -55,13 +55,7 @@ func (h *StaffHandlers) APIRoutes(g *echo.Group) {
 	g.GET("/intakes/:id", h.apiGet, staff.Require(staff.ViewOwnIntakes))
 }
 
-func actorOf(c echo.Context) (Actor, error) {
-	acc, ok := staff.CurrentAccount(c)
-	if !ok {
-		return Actor{}, apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
-	}
-	return Actor{Account: acc, IP: c.RealIP()}, nil
-}
+func actorOf(c echo.Context) (Actor, error) { return staff.ActorOf(c) }
 
 func idParam(c echo.Context) (int64, error) { return web.IDParam(c, errNotFound) }
 

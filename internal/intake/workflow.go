@@ -48,17 +48,12 @@ func CheckTransition(from, to Status) error {
 		Label(Statuses, string(from)), Label(Statuses, string(to)))})
 }
 
-// Actor is the staff member making a request and where from: their role
-// decides what they may do, and both go into the audit log.
-type Actor struct {
-	Account staff.Account
-	IP      string
-}
+// Actor is the staff member making a request and where from.
+type Actor = staff.Actor
 
-func (a Actor) entry(action string, intakeID int64, detail string) audit.Entry {
-	id := a.Account.ID
-	return audit.Entry{ActorID: &id, ActorEmail: a.Account.Email, Action: action, RecordType: audit.TypeIntake,
-		RecordID: strconv.FormatInt(intakeID, 10), IP: a.IP, Detail: detail}
+// entry is the audit entry of an action by a on intake intakeID.
+func entry(a Actor, action string, intakeID int64, detail string) audit.Entry {
+	return a.Entry(action, audit.TypeIntake, strconv.FormatInt(intakeID, 10), detail)
 }
 
 var (
@@ -95,7 +90,7 @@ func (s *Service) SetStatus(ctx context.Context, by Actor, id int64, to, seen St
 		if res.RowsAffected == 0 {
 			return statusChanged("")
 		}
-		return audit.Record(tx, now, by.entry(audit.IntakeStatus, id, fmt.Sprintf("status %s → %s", from, to)))
+		return audit.Record(tx, now, entry(by, audit.IntakeStatus, id, fmt.Sprintf("status %s → %s", from, to)))
 	})
 }
 
@@ -138,7 +133,7 @@ func (s *Service) Assign(ctx context.Context, by Actor, id int64, clinicianID *i
 		if err != nil {
 			return fmt.Errorf("assign intake: %w", err)
 		}
-		return audit.Record(tx, now, by.entry(audit.IntakeAssign, id, assignDetail(was, clinicianID)))
+		return audit.Record(tx, now, entry(by, audit.IntakeAssign, id, assignDetail(was, clinicianID)))
 	})
 }
 
