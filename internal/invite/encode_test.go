@@ -2,8 +2,6 @@ package invite
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,10 +9,10 @@ import (
 	_ "time/tzdata" // the DST case must not depend on the host's zone database
 	"unicode/utf8"
 
+	"github.com/firststep/firststep/internal/golden"
+
 	"github.com/emersion/go-ical"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // newYorkAt returns the instant a New York wall clock shows the given time.
 func newYorkAt(t *testing.T, year int, month time.Month, day, hour, min int) time.Time {
@@ -70,7 +68,7 @@ func TestEncodeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, filepath.Join("testdata", tt.name+".ics"), got)
+			golden.Compare(t, filepath.Join("testdata", tt.name+".ics"), got)
 			checkWireFormat(t, got)
 
 			unfolded := unfold(string(got))
@@ -235,23 +233,6 @@ func TestEncodeOmitsEmptyOptionalFields(t *testing.T) {
 	}
 	if !strings.Contains(s, "\r\nORGANIZER:mailto:appointments@riverbend.example\r\n") {
 		t.Errorf("organizer without a name should have no CN:\n%s", s)
-	}
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
 

@@ -3,24 +3,22 @@ package mail
 import (
 	"bytes"
 	"encoding/base64"
-	"flag"
 	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/firststep/firststep/internal/golden"
+
 	"github.com/emersion/go-ical"
 
 	"github.com/firststep/firststep/internal/invite"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var testDate = time.Date(2025, 3, 1, 15, 4, 5, 0, time.UTC)
 
@@ -161,23 +159,6 @@ func checkLines(t *testing.T, raw []byte) {
 	}
 }
 
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
 func TestBytesGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -195,7 +176,7 @@ func TestBytesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, filepath.Join("testdata", tt.name+".eml"), raw)
+			golden.Compare(t, filepath.Join("testdata", tt.name+".eml"), raw)
 			checkLines(t, raw)
 
 			again, err := tt.msg.Bytes()
