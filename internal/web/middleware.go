@@ -84,8 +84,8 @@ func SecurityHeaders(frameAncestors string) echo.MiddlewareFunc {
 	}
 }
 
-// IsStaff reports whether the request is for the signed-in staff area.
+// IsStaff reports whether the request is for the staff pages (the sign-in
+// page included). The staff JSON API gets no-store from BearerAuth.
 func IsStaff(c echo.Context) bool {
-	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/staff") || strings.HasPrefix(p, "/api/v1/intakes") && c.Request().Method == http.MethodGet
+	return strings.HasPrefix(c.Request().URL.Path, "/staff")
 }
