@@ -31,7 +31,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := storetest.New(t)
 	now := func() time.Time { return time.Date(2026, 3, 7, 9, 0, 0, 0, time.UTC) }
-	pr := practice.NewService(db)
+	pr := practice.NewService(db, time.Now)
 	b, err := booking.NewService(db, now, nil, pr, booking.Config{BaseURL: "http://practice.example", FromAddr: "practice@practice.example",
 		LinkKey: []byte(strings.Repeat("k", 32))}, nil)
 	if err != nil {

@@ -92,7 +92,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 		return nil, err
 	}
 	a.key = key
-	a.Practice = practice.NewService(db)
+	a.Practice = practice.NewService(db, now)
 	a.Intakes = intake.NewService(db, now, key)
 	a.Staff = staff.NewService(db, now)
 	if opt.PasswordCost > 0 {

@@ -64,7 +64,7 @@ func newEnv(t *testing.T) *env {
 	clock := func() time.Time { return e.now }
 	key := bytes.Repeat([]byte{7}, 32)
 	e.intakes = intake.NewService(e.db, clock, key)
-	svc, err := booking.NewService(e.db, clock, intakeClients{e.intakes}, practice.NewService(e.db),
+	svc, err := booking.NewService(e.db, clock, intakeClients{e.intakes}, practice.NewService(e.db, clock),
 		booking.Config{BaseURL: "https://book.example.org", FromName: "Riverbend Therapy", FromAddr: "appointments@example.org", LinkKey: key}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ type row struct {
 	VideoLink  string
 	CrisisText string
 	SenderName string
-	UpdatedAt  time.Time
+	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (row) TableName() string { return "practice_settings" }
@@ -86,6 +86,9 @@ func (row) TableName() string { return "practice_settings" }
 // public page shows the practice's name and crisis text.
 type Service struct {
 	db  *gorm.DB
+	now func() time.Time // the clock for updated_at
+	// ttl bounds how stale a cached read may be; it runs on the process's
+	// own clock, not the injected one, since it is about this process.
 	ttl time.Duration
 
 	mu      sync.Mutex
@@ -93,8 +96,10 @@ type Service struct {
 	expires time.Time
 }
 
-// NewService returns a settings service over db.
-func NewService(db *gorm.DB) *Service { return &Service{db: db, ttl: 5 * time.Second} }
+// NewService returns a settings service over db; now is the clock.
+func NewService(db *gorm.DB, now func() time.Time) *Service {
+	return &Service{db: db, now: now, ttl: 5 * time.Second}
+}
 
 // Get returns the current settings (the defaults when none were saved).
 func (s *Service) Get(ctx context.Context) (Settings, error) {
@@ -124,7 +129,7 @@ func (s *Service) Save(tx *gorm.DB, in Settings) error {
 	}
 	r := row{ID: 1, Name: strings.TrimSpace(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
 		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: strings.TrimSpace(in.SenderName),
-		UpdatedAt: time.Now().UTC()}
+		UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)
 	}

@@ -3,6 +3,7 @@ package practice
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/store/storetest"
@@ -11,7 +12,8 @@ import (
 func TestSettingsDefaultsThenSave(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	s := NewService(db)
+	saved := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	s := NewService(db, func() time.Time { return saved })
 	ctx := context.Background()
 	got, err := s.Get(ctx)
 	if err != nil || got.Name != Defaults().Name || got.CrisisText == "" {
@@ -30,6 +32,10 @@ func TestSettingsDefaultsThenSave(t *testing.T) {
 	got, _ = s.Get(ctx)
 	if got.Name != "Riverbend Therapy" || got.CrisisText != "Call 988." || got.Address != "1 Main St" {
 		t.Fatalf("after save = %+v", got)
+	}
+	var r row
+	if err := db.First(&r, 1).Error; err != nil || !r.UpdatedAt.Equal(saved) {
+		t.Errorf("updated_at = %v (%v), want the service's clock %v", r.UpdatedAt, err, saved)
 	}
 }
 
