@@ -96,7 +96,7 @@ func (r clinicianRow) clinician() Clinician {
 type availabilityRow struct {
 	ClinicianID int64 `gorm:"primaryKey;autoIncrement:false"`
 	Rules       string
-	UpdatedAt   time.Time
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (availabilityRow) TableName() string { return "availabilities" }

@@ -482,3 +482,15 @@ func TestCalendarFeed(t *testing.T) {
 		t.Errorf("the old feed address still works: %v", err)
 	}
 }
+
+func TestSetAvailabilityStampsTheServiceClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // the clinicians' hours were saved at e.now
+	var stamps []time.Time
+	if err := e.db.Table("availabilities").Order("clinician_id").Pluck("updated_at", &stamps).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(stamps) != 2 || !stamps[0].Equal(e.now) || !stamps[1].Equal(e.now) {
+		t.Errorf("updated_at = %v, want the service's clock %v", stamps, e.now)
+	}
+}
