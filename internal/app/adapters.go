@@ -34,6 +34,10 @@ func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
 }
 
+func (a intakeClients) MarkCancelled(tx *gorm.DB, id int64, by booking.Canceller, now time.Time) error {
+	return a.svc.MarkCancelled(tx, id, intake.CancelledBy(by), now)
+}
+
 func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, error) {
 	in, err := a.Intakes.ByToken(ctx, token)
 	return clientOf(in), err

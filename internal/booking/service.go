@@ -34,6 +34,9 @@ type Intakes interface {
 	ClientByToken(tx *gorm.DB, token string) (Client, error)
 	ClientByID(tx *gorm.DB, intakeID int64) (Client, error)
 	MarkBooked(tx *gorm.DB, intakeID int64, now time.Time) error
+	// MarkCancelled tells the request that its consultation was cancelled
+	// by by and that none is left booked.
+	MarkCancelled(tx *gorm.DB, intakeID int64, by Canceller, now time.Time) error
 }
 
 // Practice supplies the practice's settings (name, default video link…).

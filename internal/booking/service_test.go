@@ -41,6 +41,10 @@ func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
 }
 
+func (a intakeClients) MarkCancelled(tx *gorm.DB, id int64, by booking.Canceller, now time.Time) error {
+	return a.svc.MarkCancelled(tx, id, intake.CancelledBy(by), now)
+}
+
 var _ booking.Intakes = intakeClients{}
 
 // secretAnswer is intake text that must never reach an email.
