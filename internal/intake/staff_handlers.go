@@ -394,6 +394,7 @@ type IntakeView struct {
 	CanStatus     bool
 	Errors        map[string]string
 	NoteBody      string
+	NoteRestored  bool // NoteBody is a note sent after the session ended, not saved yet
 	Saved         string
 	ErrorMessage  string
 	// The consultations of the intake; CanBook offers to book one on the
@@ -458,8 +459,22 @@ var savedMessages = map[string]string{
 	"cancelled":   "The consultation was cancelled; everyone invited is being told.",
 }
 
+// NoteDraft is the note form for the session guard: a note sent after the
+// session ended is kept and put back into the form of its intake's page
+// after sign-in.
+var NoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("/staff/intakes/%d", id)
+}}
+
 func (h *StaffHandlers) show(c echo.Context) error {
 	v := &IntakeView{Errors: map[string]string{}, Saved: savedMessages[c.QueryParam("saved")]}
+	if body := staff.DraftOf(c, NoteDraft.Field); body != "" {
+		v.NoteBody, v.NoteRestored = body, true
+	}
 	return h.renderIntake(c, http.StatusOK, v)
 }
 
