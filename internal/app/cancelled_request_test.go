@@ -89,7 +89,7 @@ func TestClientCancellationReturnsRequestToReview(t *testing.T) {
 				t.Errorf("queue row %q, want in review and cancelled by the client", row)
 			}
 			entries, err := fx.a.Audit.List(context.Background(), audit.Filter{Action: audit.IntakeStatus, RecordID: fmt.Sprint(id)})
-			if err != nil || len(entries) != 1 || entries[0].ActorID != nil || !strings.Contains(entries[0].Detail, "cancelled by client") {
+			if err != nil || len(entries) != 1 || entries[0].ActorID != nil || !strings.Contains(entries[0].Detail, "cancelled by the client") {
 				t.Errorf("audit of the status change: %+v (%v)", entries, err)
 			}
 
@@ -186,5 +186,49 @@ func TestQueueShowsOpenWorkFirst(t *testing.T) {
 	}
 	if got := names("?status=closed"); !slices.Equal(got, []string{"Done closed"}) {
 		t.Errorf("closed filter %v", got)
+	}
+}
+
+// Staff read the audit log and the email log in words: "Viewed a request",
+// "Changed status to In review", "Invitation to the client".
+func TestAuditAndEmailLogsSpeakWords(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	id := fx.submit("Wren Words", "", 0)
+	fx.request(asFrontdesk, "GET", fmt.Sprintf("/staff/intakes/%d", id), "")
+	if res := fx.request(asFrontdesk, "POST", fmt.Sprintf("/staff/intakes/%d/status", id), "status=in_review&from=new"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status = %d", res.StatusCode)
+	}
+	_, token := fx.bookWithLink(id)
+	if _, err := fx.a.Booking.Cancel(context.Background(), token); err != nil {
+		t.Fatal(err)
+	}
+
+	doc := parseHTML(t, fx.request(asAdmin, "GET", fmt.Sprintf("/staff/admin/audit?record_type=intake&record_id=%d", id), ""))
+	var rows []string
+	for _, tr := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Tr }) {
+		if tds := findAll(tr, func(n *html.Node) bool { return n.DataAtom == atom.Td }); len(tds) == 6 {
+			rows = append(rows, strings.TrimSpace(textOf(tds[2])+" | "+textOf(tds[3])+" | "+textOf(tds[5])))
+		}
+	}
+	want := []string{
+		fmt.Sprintf("Changed status to In review | Request %d | From Consult booked: consultation cancelled by the client", id),
+		fmt.Sprintf("Changed status to In review | Request %d | From New", id),
+		fmt.Sprintf("Viewed a request | Request %d |", id),
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("audit rows\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	for _, code := range []string{"intake.status", "in_review", "consult_booked", "intake.view"} {
+		if strings.Contains(textOf(byID(doc, "main")), code) {
+			t.Errorf("the audit log shows the code %q", code)
+		}
+	}
+
+	page := textOf(parseHTML(t, fx.request(asFrontdesk, "GET", fmt.Sprintf("/staff/intakes/%d", id), "")))
+	for _, want := range []string{"Invitation to the client", "Invitation to the clinician", "Cancellation to the client", "Cancellation to the clinician", "Waiting to be sent"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the intake page's email log lacks %q", want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/audit"
@@ -75,5 +76,5 @@ func (s *Service) MarkCancelled(tx *gorm.DB, id int64, by CancelledBy, now time.
 		return nil
 	}
 	return audit.Record(tx, now, audit.Entry{Action: audit.IntakeStatus, RecordType: audit.TypeIntake,
-		RecordID: strconv.FormatInt(id, 10), Detail: fmt.Sprintf("status %s → %s: consultation cancelled by %s", from, to, by)})
+		RecordID: strconv.FormatInt(id, 10), Detail: fmt.Sprintf("status %s → %s: consultation %s", from, to, strings.ToLower(Cancellation{By: by}.Label()))})
 }
