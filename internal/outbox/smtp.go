@@ -19,7 +19,7 @@ import (
 // Default SMTP timeouts: connecting, and the whole conversation of one send.
 const (
 	DefaultDialTimeout = 10 * time.Second
-	DefaultSendTimeout = 60 * time.Second
+	DefaultSendTimeout = 30 * time.Second
 )
 
 // SMTPTransport delivers through a mail submission server.
