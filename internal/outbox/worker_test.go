@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 func TestDelivery(t *testing.T) {
@@ -466,5 +468,79 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("lowest draw = %v, want the floor of 1s", got)
 			}
 		})
+	}
+}
+
+// TestNonASCIIAddressNeedsSMTPUTF8: an address with non-ASCII characters
+// can only be sent through a server that offers SMTPUTF8 (RFC 6531). One
+// that does not, or that refuses the address for that reason (5.6.7), will
+// not change its mind: the email fails for good after one attempt and
+// shows among the failed emails, instead of being retried forever.
+func TestNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
+	t.Parallel()
+	const addr = "zoë@example.test"
+	tests := []struct {
+		name      string
+		opts      []serverOption
+		rcptReply func(string) error
+		want      string // in last_error
+	}{
+		{"server without SMTPUTF8", nil, nil, "SMTPUTF8"},
+		{"RCPT refused 553 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+			return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "Non-ASCII addresses not permitted for that recipient"}
+		}, "553 5.6.7"},
+		{"RCPT refused 550 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "SMTPUTF8 required"}
+		}, "550 5.6.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := newDB(t)
+			srv := startMailServer(t, "127.0.0.1:0", tt.opts...)
+			srv.rcptReply = tt.rcptReply
+			clock := newClock()
+			msg := newMessage("utf8-1@firststep.test")
+			msg.To = []string{addr}
+			enqueue(t, db, clock.Now(), msg)
+			w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+			for range 4 {
+				if n := runOnce(t, w); n != 0 {
+					t.Fatalf("sent %d, want 0", n)
+				}
+				clock.Advance(time.Hour)
+			}
+			row := rowOf(t, db, msg.MessageID)
+			if row.Status != StatusFailed || row.Attempts != 1 || !strings.Contains(row.LastError, tt.want) {
+				t.Fatalf("row = status %s, attempts %d, last_error %q; want failed after 1 attempt with %q",
+					row.Status, row.Attempts, row.LastError, tt.want)
+			}
+			if strings.Contains(row.LastError, "zo") {
+				t.Errorf("last_error %q names the address; it is logged", row.LastError)
+			}
+			failed, err := NewService(db, clock.Now, nil).Failed(ctxFor(t))
+			if err != nil || len(failed) != 1 || failed[0].MessageID != msg.MessageID {
+				t.Errorf("Failed = %+v, %v; want the message", failed, err)
+			}
+		})
+	}
+}
+
+// TestNonASCIIAddressThroughSMTPUTF8Server: a server that offers SMTPUTF8
+// gets the address as it is.
+func TestNonASCIIAddressThroughSMTPUTF8Server(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0", withSMTPUTF8())
+	clock := newClock()
+	msg := newMessage("utf8-2@firststep.test")
+	msg.To = []string{"zoë@example.test"}
+	enqueue(t, db, clock.Now(), msg)
+	w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("sent %d, want 1 (last_error %q)", n, rowOf(t, db, msg.MessageID).LastError)
+	}
+	if got := srv.messages(); len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "zoë@example.test" {
+		t.Errorf("server received %+v, want one message to zoë@example.test", got)
 	}
 }
