@@ -152,10 +152,9 @@ func (w *Worker) Run(ctx context.Context) {
 	w.log.Info("mail worker started", "transport", describe(w.transport), "concurrency", w.opts.Concurrency)
 	defer w.log.Info("mail worker stopped")
 	defer w.inflight.Wait()
-	var sent atomic.Int64 // unused: Run has no one to tell
 	for {
 		wait := w.opts.PollInterval
-		if err := w.pass(ctx, &w.inflight, &sent); err != nil {
+		if err := w.pass(ctx, &w.inflight, nil); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -207,8 +206,8 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 
 // pass claims the due messages one by one, each when a delivery slot is
 // free, and starts delivering it; it returns when none is left unclaimed,
-// without waiting for the deliveries (wg tracks them, sent counts the
-// accepted ones). Claiming only with a free slot keeps a lease from
+// without waiting for the deliveries (wg tracks them; sent, when not nil,
+// counts the accepted ones). Claiming only with a free slot keeps a lease from
 // ticking while its message waits for a slot.
 func (w *Worker) pass(ctx context.Context, wg *sync.WaitGroup, sent *atomic.Int64) error {
 	var after int64
@@ -239,7 +238,7 @@ func (w *Worker) pass(ctx context.Context, wg *sync.WaitGroup, sent *atomic.Int6
 			go func() {
 				defer wg.Done()
 				defer func() { <-w.slots }()
-				if w.deliver(ctx, id, lease) {
+				if w.deliver(ctx, id, lease) && sent != nil {
 					sent.Add(1)
 				}
 				// The outcome may have moved this message's next attempt
