@@ -61,7 +61,10 @@ func (inv Invitation) Encode() ([]byte, error) {
 		p := calAddress(ical.PropAttendee, a)
 		p.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
 		p.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
-		p.Params.Set(ical.ParamRSVP, "TRUE")
+		// Firststep does not read iMIP REPLYs: the manage link is how a
+		// client changes or cancels. RSVP=FALSE tells calendar clients that no
+		// answer is expected (RFC 5545 §3.2.17), so none is sent into a void.
+		p.Params.Set(ical.ParamRSVP, "FALSE")
 		ev.Props.Add(p)
 	}
 	cal.Children = append(cal.Children, ev.Component)

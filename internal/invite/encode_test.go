@@ -75,7 +75,7 @@ func TestEncodeGolden(t *testing.T) {
 			for _, want := range []string{
 				"DTSTART:" + tt.wantStart + "\r\n",
 				`ORGANIZER;CN="Riverbend Therapy":mailto:appointments@riverbend.example` + "\r\n",
-				`ATTENDEE;CN="Jordan Reyes";PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:jordan.reyes@example.com` + "\r\n",
+				`ATTENDEE;CN="Jordan Reyes";PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:jordan.reyes@example.com` + "\r\n",
 			} {
 				if !strings.Contains(unfolded, want) {
 					t.Errorf("output lacks line %q", want)
@@ -374,7 +374,7 @@ func checkDecoded(t *testing.T, cal *ical.Calendar, inv Invitation, wantStatus s
 			ical.ParamCommonName:          want.Name,
 			ical.ParamRole:                "REQ-PARTICIPANT",
 			ical.ParamParticipationStatus: "NEEDS-ACTION",
-			ical.ParamRSVP:                "TRUE",
+			ical.ParamRSVP:                "FALSE",
 		} {
 			if got := a.Params.Get(param); got != wantValue {
 				t.Errorf("attendee %d %s = %q, want %q", i, param, got, wantValue)
