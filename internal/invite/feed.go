@@ -17,6 +17,8 @@ type FeedEvent struct {
 	Summary     string
 	Location    string
 	Description string
+	URL         string // the clinician's staff page for the request; optional
+	Conference  string // the video meeting's address; optional
 }
 
 // EncodeFeed returns a subscribable calendar (METHOD:PUBLISH) of events, in
@@ -37,6 +39,13 @@ func EncodeFeed(name string, stamp time.Time, events []FeedEvent) ([]byte, error
 		if e.UID == "" || !e.End.After(e.Start) {
 			return nil, fmt.Errorf("invite: feed event %q has no UID or no duration", e.UID)
 		}
+		for _, u := range []string{e.URL, e.Conference} {
+			if u != "" {
+				if err := checkURL(u); err != nil {
+					return nil, err
+				}
+			}
+		}
 		ev := ical.NewEvent()
 		ev.Props.SetText(ical.PropUID, e.UID)
 		seq := ical.NewProp(ical.PropSequence)
@@ -52,7 +61,11 @@ func EncodeFeed(name string, stamp time.Time, events []FeedEvent) ([]byte, error
 		if d := cleanText(e.Description); d != "" {
 			ev.Props.SetText(ical.PropDescription, d)
 		}
+		if err := setLinks(ev.Component, e.URL, e.Conference); err != nil {
+			return nil, err
+		}
 		ev.Props.SetText(ical.PropStatus, string(ical.EventConfirmed))
+		setPrivate(ev.Component)
 		cal.Children = append(cal.Children, ev.Component)
 	}
 	if len(events) == 0 {

@@ -14,7 +14,8 @@ func TestEncodeFeedParsesBackWithEveryEvent(t *testing.T) {
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
 	events := []FeedEvent{
 		{UID: "a@x", Start: start, End: start.Add(30 * time.Minute), Summary: "Consultation — Riverbend, Therapy", Description: strings.Repeat("long ", 40)},
-		{UID: "b@x", Sequence: 2, Start: start.Add(time.Hour), End: start.Add(90 * time.Minute), Summary: "Consultation", Location: "https://video.example/r"},
+		{UID: "b@x", Sequence: 2, Start: start.Add(time.Hour), End: start.Add(90 * time.Minute), Summary: "Consultation", Location: "https://video.example/r",
+			URL: "https://riverbend.example/staff/intakes/7", Conference: "https://video.example/r"},
 	}
 	raw, err := EncodeFeed("Consultations — Dr. Lindqvist", start, events)
 	if err != nil {
@@ -35,6 +36,20 @@ func TestEncodeFeedParsesBackWithEveryEvent(t *testing.T) {
 	}
 	if s, _ := got[0].Props.Text(ical.PropSummary); s != "Consultation — Riverbend, Therapy" {
 		t.Errorf("summary = %q", s)
+	}
+	for i, ev := range got {
+		if c, _ := ev.Props.Text(ical.PropClass); c != "PRIVATE" {
+			t.Errorf("event %d CLASS = %q, want PRIVATE", i, c)
+		}
+	}
+	if u, err := got[1].Props.URI(ical.PropURL); err != nil || u == nil || u.String() != "https://riverbend.example/staff/intakes/7" {
+		t.Errorf("URL = %v, %v", u, err)
+	}
+	if c := got[1].Props.Get(propConference); c == nil || c.Value != "https://video.example/r" || c.Params.Get(ical.ParamValue) != "URI" || c.Params.Get(paramFeature) != "VIDEO" {
+		t.Errorf("CONFERENCE = %+v", c)
+	}
+	if c := got[0].Props.Get(propConference); c != nil {
+		t.Errorf("an event without a video link has CONFERENCE %q", c.Value)
 	}
 	if d, _ := got[1].DateTimeStart(time.UTC); !d.Equal(start.Add(time.Hour)) {
 		t.Errorf("second start = %v", d)
