@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ func TestInvitationsCarryTheReadersLinkAndTheVideoMeeting(t *testing.T) {
 	}
 	staffURL := "https://book.example.org/staff/intakes/" + strconv.FormatInt(in.ID, 10)
 	for i, m := range mails {
+		if len(m.attachment) == 0 || !bytes.Equal(m.attachment, m.ics) {
+			t.Errorf("%s: invite.ics attachment differs from the inline calendar", m.to)
+		}
 		ev := m.calendar.Events()[0]
 		var want string
 		if i < 2 { // client and partner: their own manage link, as in the text
