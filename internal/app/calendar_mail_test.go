@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -200,4 +201,72 @@ func TestBookingWithSharedAddresses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The display name of FIRSTSTEP_MAIL_FROM is the practice's name in From,
+// ORGANIZER and SUMMARY until an admin saves the practice's own; the sender
+// name stays the operator's until an admin sets one.
+func TestOperatorSenderNameStandsUntilAnAdminSetsOne(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *config.Config) { c.MailFrom = "Northside Counselling <hello@northside.example>" })
+	maya := seedClinician(t, a, "Maya Lindqvist", "individual")
+	c := newClient(t, a, "192.0.2.32")
+	slots := slotsOf(t, c, "kind=individual&tz=UTC&from="+tomorrow())
+	ctx := context.Background()
+
+	check := func(slot int, wantFrom, wantSummary string) {
+		t.Helper()
+		token := newIntakeToken(t, c, "individual", fmt.Sprintf("client%d@example.org", slot))
+		res := c.postJSON("/api/v1/bookings", fmt.Sprintf(`{"intake_token":%q,"clinician_id":%d,"start":%q}`, token, maya.ID, slots[slot].Start))
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("book = %d: %s", res.StatusCode, readBody(t, res))
+		}
+		var booked struct{ ID int64 }
+		decodeInto(t, res, &booked)
+		var raws []string
+		if err := a.DB.Table("outbox_messages").Where("booking_id = ?", booked.ID).Order("id").Pluck("raw", &raws).Error; err != nil || len(raws) == 0 {
+			t.Fatalf("emails: %v (%d)", err, len(raws))
+		}
+		for _, raw := range raws {
+			msg, err := mail.ReadMessage(strings.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			from, err := mail.ParseAddress(msg.Header.Get("From"))
+			if err != nil || from.Name != wantFrom || from.Address != "hello@northside.example" {
+				t.Errorf("From = %v (%v), want %q <hello@northside.example>", from, err, wantFrom)
+			}
+			_, parts := emailParts(t, raw)
+			cal, err := ical.NewDecoder(bytes.NewReader(partsOfType(parts, "text/calendar")[0].body)).Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := cal.Events()[0]
+			if org := ev.Props.Get(ical.PropOrganizer); org == nil || org.Params.Get(ical.ParamCommonName) != wantFrom {
+				t.Errorf("ORGANIZER = %+v, want CN %q", org, wantFrom)
+			}
+			if s, _ := ev.Props.Text(ical.PropSummary); s != wantSummary {
+				t.Errorf("SUMMARY = %q, want %q", s, wantSummary)
+			}
+		}
+	}
+	check(0, "Northside Counselling", "Consultation — Northside Counselling")
+
+	// An admin saves the settings form, which shows the current settings,
+	// changing only the practice's name.
+	form, err := a.Practice.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Name = "Riverbend Therapy"
+	if err := a.Practice.Save(a.DB, form); err != nil {
+		t.Fatal(err)
+	}
+	check(2, "Northside Counselling", "Consultation — Riverbend Therapy")
+
+	form.SenderName = "Riverbend Front Desk"
+	if err := a.Practice.Save(a.DB, form); err != nil {
+		t.Fatal(err)
+	}
+	check(4, "Riverbend Front Desk", "Consultation — Riverbend Therapy")
 }

@@ -96,7 +96,7 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 	events := make([]invite.FeedEvent, len(rows))
 	for i, b := range rows {
 		events[i] = invite.FeedEvent{UID: b.UID, Sequence: b.Sequence, Start: b.StartAt, End: b.EndAt,
-			Summary: "Consultation — " + settings.Name, Location: where,
+			Summary: "Consultation — " + settings.EmailName(s.cfg.FromName), Location: where,
 			Description: fmt.Sprintf("Consultation request: %s/staff/intakes/%d", s.cfg.BaseURL, b.IntakeID)}
 	}
 	return invite.EncodeFeed("Consultations — "+clin.Name, now, events)

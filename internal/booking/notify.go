@@ -42,10 +42,8 @@ type letter struct {
 }
 
 func (s *Service) letter(settings practice.Settings, b bookingRow, clin clinicianRow, cl Client, links []issuedLink, kind letterKind, previous *clinicianRow) letter {
-	name := settings.SenderName
-	if name == "" {
-		name = s.cfg.FromName
-	}
+	name := settings.EmailSender(s.cfg.FromName)
+	settings.Name = settings.EmailName(s.cfg.FromName) // as the emails and the invitation name the practice
 	return letter{kind: kind, settings: settings, booking: b, clinician: clin, client: cl, links: links, previous: previous,
 		from: mail.Address{Name: name, Email: s.cfg.FromAddr}, baseURL: s.cfg.BaseURL, host: s.host, now: s.now().UTC()}
 }
