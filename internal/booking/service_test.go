@@ -481,10 +481,11 @@ func TestCalendarFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := e.svc.Feed(ctx, token)
+	fc, err := e.svc.Feed(ctx, token)
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := fc.Body
 	cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
 	if err != nil {
 		t.Fatal(err)
