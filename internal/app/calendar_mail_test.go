@@ -170,15 +170,25 @@ func TestBookingWithSharedAddresses(t *testing.T) {
 					continue
 				}
 				_, parts := emailParts(t, r.Raw)
-				if len(partsOfType(parts, "text/plain")) != 1 {
-					t.Errorf("to %s: no text body", addr)
+				texts := partsOfType(parts, "text/plain")
+				if len(texts) != 1 {
+					t.Fatalf("to %s: no text body", addr)
 				}
+				text := string(texts[0].body)
 				cals := partsOfType(parts, "text/calendar")
 				if !want {
 					if len(cals) != 0 || len(partsOfType(parts, "application/ics")) != 0 {
 						t.Errorf("to %s (the organizer's address): carries an invitation", addr)
 					}
+					if strings.Contains(text, "calendar invitation") || !strings.Contains(text, "/bookings/") {
+						t.Errorf("to %s: the text speaks of an invitation it lacks, or lacks the manage link:\n%s", addr, text)
+					}
 					continue
+				}
+				// RSVP=FALSE: a client is told that answering the invitation
+				// changes nothing, and where changes are made.
+				if strings.Contains(text, "/bookings/") && !strings.Contains(text, "declining it there does not cancel") {
+					t.Errorf("to %s: the text does not say that declining in the calendar does not cancel:\n%s", addr, text)
 				}
 				if len(cals) != 1 {
 					t.Fatalf("to %s: %d calendar parts, want 1", addr, len(cals))

@@ -80,6 +80,7 @@ type emailView struct {
 	ManageURL     string
 	StaffURL      string
 	StartURL      string
+	Invited       bool // the email carries the calendar invitation
 }
 
 // location is where a consultation happens: the clinician's video link, the
@@ -194,6 +195,7 @@ func (m *mailer) message(l letter, idx int, audience string, v emailView, inv in
 		}
 		method = string(inv.Method)
 	}
+	v.Invited = cal != nil
 	var text, html bytes.Buffer
 	if err := m.text.ExecuteTemplate(&text, audience+".txt", v); err != nil {
 		return outbox.Message{}, fmt.Errorf("render email: %w", err)
