@@ -280,3 +280,60 @@ func TestOperatorSenderNameStandsUntilAnAdminSetsOne(t *testing.T) {
 	}
 	check(4, "Riverbend Front Desk", "Consultation — Riverbend Therapy")
 }
+
+// A solo practice sends from the clinician's own address: the clinician is
+// the organizer, not also an attendee, and a booking in which everyone is
+// that one address still succeeds (with no invitation to anyone).
+func TestBookingWhenTheClinicianIsTheSender(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *config.Config) { c.MailFrom = "Maya Lindqvist <maya@example.org>" })
+	maya := seedClinician(t, a, "Maya Lindqvist", "individual") // maya@example.org
+	c := newClient(t, a, "192.0.2.34")
+	slots := slotsOf(t, c, "kind=individual&tz=UTC&from="+tomorrow())
+	for i, tc := range []struct {
+		client    string
+		calendars map[string][]string // recipient → the ATTENDEEs of its invitation; nil: no invitation
+	}{
+		{"ann@example.org", map[string][]string{"ann@example.org": {"ann@example.org"}, "maya@example.org": nil}},
+		{"maya@example.org", map[string][]string{"maya@example.org": nil}},
+	} {
+		token := newIntakeToken(t, c, "individual", tc.client)
+		res := c.postJSON("/api/v1/bookings", fmt.Sprintf(`{"intake_token":%q,"clinician_id":%d,"start":%q}`, token, maya.ID, slots[i*2].Start))
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("client %s: book = %d: %s", tc.client, res.StatusCode, readBody(t, res))
+		}
+		var booked struct{ ID int64 }
+		decodeInto(t, res, &booked)
+		var raws []string
+		if err := a.DB.Table("outbox_messages").Where("booking_id = ?", booked.ID).Order("id").Pluck("raw", &raws).Error; err != nil || len(raws) != 2 {
+			t.Fatalf("client %s: %d emails (%v), want 2", tc.client, len(raws), err)
+		}
+		for _, raw := range raws {
+			msg, _ := mail.ReadMessage(strings.NewReader(raw))
+			to, _ := mail.ParseAddress(msg.Header.Get("To"))
+			want := tc.calendars[to.Address]
+			_, parts := emailParts(t, raw)
+			cals := partsOfType(parts, "text/calendar")
+			if want == nil {
+				if len(cals) != 0 {
+					t.Errorf("client %s: the email to %s invites the organizer", tc.client, to.Address)
+				}
+				continue
+			}
+			if len(cals) != 1 {
+				t.Fatalf("client %s: the email to %s has %d invitations", tc.client, to.Address, len(cals))
+			}
+			cal, err := ical.NewDecoder(bytes.NewReader(cals[0].body)).Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range cal.Events()[0].Props.Values(ical.PropAttendee) {
+				got = append(got, strings.TrimPrefix(p.Value, "mailto:"))
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("client %s: attendees %q, want %q", tc.client, got, want)
+			}
+		}
+	}
+}
