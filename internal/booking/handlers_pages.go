@@ -44,6 +44,7 @@ func (h *PageHandlers) Routes(e *echo.Echo, limit echo.MiddlewareFunc) {
 	e.GET("/bookings/:token/cancel", h.cancelConfirm)
 	e.POST("/bookings/:token/cancel", h.cancel, limit)
 	e.GET("/feeds/:file", h.feed)
+	e.HEAD("/feeds/:file", h.feed)
 }
 
 // PickerView is the slot picker: open times grouped by day in the client's

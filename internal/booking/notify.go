@@ -42,10 +42,8 @@ type letter struct {
 }
 
 func (s *Service) letter(settings practice.Settings, b bookingRow, clin clinicianRow, cl Client, links []issuedLink, kind letterKind, previous *clinicianRow) letter {
-	name := settings.SenderName
-	if name == "" {
-		name = s.cfg.FromName
-	}
+	name := settings.EmailSender(s.cfg.FromName)
+	settings.Name = settings.EmailName(s.cfg.FromName) // as the emails and the invitation name the practice
 	return letter{kind: kind, settings: settings, booking: b, clinician: clin, client: cl, links: links, previous: previous,
 		from: mail.Address{Name: name, Email: s.cfg.FromAddr}, baseURL: s.cfg.BaseURL, host: s.host, now: s.now().UTC()}
 }
@@ -82,6 +80,7 @@ type emailView struct {
 	ManageURL     string
 	StaffURL      string
 	StartURL      string
+	Invited       bool // the email carries the calendar invitation
 }
 
 // location is where a consultation happens: the clinician's video link, the
@@ -91,6 +90,15 @@ func location(c Clinician, s practice.Settings) string {
 		if v != "" {
 			return v
 		}
+	}
+	return ""
+}
+
+// conferenceLink is the video meeting's address when the consultation is
+// held by video, for the invitation's CONFERENCE property.
+func conferenceLink(where string) string {
+	if strings.HasPrefix(where, "https://") {
+		return where
 	}
 	return ""
 }
@@ -122,6 +130,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 	event := invite.Invitation{Method: method, UID: b.UID, Sequence: b.Sequence, Stamp: l.now, Start: b.StartAt, End: b.EndAt,
 		Summary: "Consultation — " + l.settings.Name, Location: where, Organizer: invite.Person{Name: l.from.Name, Email: l.from.Email},
 		Attendees: attendees}
+	event.Conference = conferenceLink(where)
 	base := emailView{Kind: l.kind, PracticeName: l.settings.Name, ClinicianName: l.clinician.Name,
 		Minutes: int(b.EndAt.Sub(b.StartAt) / time.Minute), Location: where, IsVideo: strings.HasPrefix(where, "https://"),
 		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/"}
@@ -132,6 +141,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 		v.RecipientName, v.When = p.name, formatWhen(b.StartAt, b.ClientTimezone)
 		v.ManageURL = l.baseURL + "/bookings/" + p.token
 		inv := event
+		inv.URL = v.ManageURL
 		inv.Description = fmt.Sprintf("Free consultation with %s.", l.clinician.Name)
 		if l.kind != kindCancel {
 			inv.Description += "\nTo change or cancel: " + v.ManageURL
@@ -145,6 +155,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 	v := base
 	v.RecipientName, v.When = l.clinician.Name, formatWhen(b.StartAt, l.clinician.Timezone)
 	inv := event
+	inv.URL = v.StaffURL
 	inv.Description = "Consultation request: " + v.StaffURL
 	msg, err := m.message(l, len(l.links), "clinician", v, inv, mail.Address{Name: l.clinician.Name, Email: l.clinician.Email})
 	if err != nil {
@@ -159,6 +170,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 		inv := event
 		inv.Method = invite.MethodCancel
 		inv.Attendees = append([]invite.Person{{Name: p.Name, Email: p.Email}}, attendees[1:]...)
+		inv.URL = v.StaffURL
 		inv.Description = "This consultation has moved to another clinician."
 		msg, err := m.message(l, len(l.links)+1, "clinician", v, inv, mail.Address{Name: p.Name, Email: p.Email})
 		if err != nil {
@@ -170,10 +182,20 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 }
 
 func (m *mailer) message(l letter, idx int, audience string, v emailView, inv invite.Invitation, to mail.Address) (outbox.Message, error) {
-	cal, err := inv.Encode()
-	if err != nil {
-		return outbox.Message{}, fmt.Errorf("encode invitation: %w", err)
+	// A recipient at the practice's own sending address (a client who typed
+	// it, or a clinician whose mailbox sends the practice's mail) is not
+	// invited to the event: the invitation would show them as its organizer.
+	// Their email still says when and where, with their links.
+	var cal []byte
+	var method string
+	if inv.Invites(to.Email) {
+		var err error
+		if cal, err = inv.Encode(); err != nil {
+			return outbox.Message{}, fmt.Errorf("encode invitation: %w", err)
+		}
+		method = string(inv.Method)
 	}
+	v.Invited = cal != nil
 	var text, html bytes.Buffer
 	if err := m.text.ExecuteTemplate(&text, audience+".txt", v); err != nil {
 		return outbox.Message{}, fmt.Errorf("render email: %w", err)
@@ -184,7 +206,7 @@ func (m *mailer) message(l letter, idx int, audience string, v emailView, inv in
 	nonce, _ := secret.New()
 	id := fmt.Sprintf("consult-%d.%d.%d.%s@%s", l.booking.ID, l.booking.Sequence, idx, nonce[:10], l.host)
 	msg := mail.Message{From: l.from, To: []mail.Address{to}, Subject: subject(v), Date: l.now, MessageID: id,
-		Text: text.String(), HTML: html.String(), Calendar: cal, CalendarMethod: string(inv.Method)}
+		Text: text.String(), HTML: html.String(), Calendar: cal, CalendarMethod: method}
 	raw, err := msg.Bytes()
 	if err != nil {
 		return outbox.Message{}, fmt.Errorf("compose email: %w", err)
