@@ -114,7 +114,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 		uid, _ := secret.New()
 		b := bookingRow{IntakeID: cl.IntakeID, ClinicianID: clin.ID, StartAt: req.Start.UTC(), EndAt: req.Start.Add(rules.Slot).UTC(),
 			BlockEnd: req.Start.Add(rules.Slot + rules.Buffer).UTC(), Status: StatusActive, UID: "consult-" + uid[:24] + "@" + s.host,
-			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), CreatedAt: now, UpdatedAt: now}
+			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&b).Error; err != nil {
 			if store.IsOverlap(err) {
 				return ErrSlotTaken
@@ -222,21 +222,32 @@ type issuedLink struct {
 // each a manage link of their own. The client's comes first.
 func (s *Service) issueLinks(tx *gorm.DB, bookingID int64, cl Client, now time.Time) ([]issuedLink, error) {
 	people := []issuedLink{{name: cl.Name, email: cl.Email}}
+	// A partner who may not be contacted yet has no PartnerEmail, so no
+	// link, no invitation and no email (see Client).
 	if cl.PartnerEmail != "" {
 		people = append(people, issuedLink{name: cl.PartnerName, email: cl.PartnerEmail})
 	}
 	for i := range people {
-		_, placeholder := secret.New()
-		r := linkRow{BookingID: bookingID, TokenHash: placeholder, Name: people[i].name, Email: people[i].email, CreatedAt: now}
-		if err := tx.Create(&r).Error; err != nil {
-			return nil, fmt.Errorf("issue manage link: %w", err)
-		}
-		people[i].token = s.linkToken(r.ID)
-		if err := tx.Model(&r).Update("token_hash", secret.Hash(people[i].token)).Error; err != nil {
-			return nil, fmt.Errorf("issue manage link: %w", err)
+		var err error
+		if people[i], err = s.issueLink(tx, bookingID, people[i].name, people[i].email, now); err != nil {
+			return nil, err
 		}
 	}
 	return people, nil
+}
+
+// issueLink gives one person a manage link of their own to a booking.
+func (s *Service) issueLink(tx *gorm.DB, bookingID int64, name, email string, now time.Time) (issuedLink, error) {
+	_, placeholder := secret.New()
+	r := linkRow{BookingID: bookingID, TokenHash: placeholder, Name: name, Email: email, CreatedAt: now}
+	if err := tx.Create(&r).Error; err != nil {
+		return issuedLink{}, fmt.Errorf("issue manage link: %w", err)
+	}
+	l := issuedLink{token: s.linkToken(r.ID), name: name, email: email}
+	if err := tx.Model(&r).Update("token_hash", secret.Hash(l.token)).Error; err != nil {
+		return issuedLink{}, fmt.Errorf("issue manage link: %w", err)
+	}
+	return l, nil
 }
 
 // linkToken is the manage token of link id: derived from the server key, so

@@ -92,11 +92,10 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 		Order("start_at").Limit(2000).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load feed bookings: %w", err)
 	}
-	where := location(clin.clinician(), settings)
 	events := make([]invite.FeedEvent, len(rows))
 	for i, b := range rows {
 		events[i] = invite.FeedEvent{UID: b.UID, Sequence: b.Sequence, Start: b.StartAt, End: b.EndAt,
-			Summary: "Consultation — " + settings.Name, Location: where,
+			Summary: "Consultation — " + settings.Name, Location: Location(b.SessionFormat, settings, clin.clinician()).Text(),
 			Description: fmt.Sprintf("Consultation request: %s/staff/intakes/%d", s.cfg.BaseURL, b.IntakeID)}
 	}
 	return invite.EncodeFeed("Consultations — "+clin.Name, now, events)
