@@ -228,3 +228,98 @@ func TestRescheduleAPIWithNothingToChange(t *testing.T) {
 		t.Errorf("%d emails sent for a change that changed nothing", after-before)
 	}
 }
+
+// Hours that would leave a booked consultation outside them are refused
+// through the API (422 with the consultations) and on the hours page (the
+// form keeps what was typed and lists each consultation with links to move
+// or cancel it), and saved only when the change says to keep them booked.
+func TestHoursThatLeaveConsultationsOutAreNeverSavedSilently(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	clin := fx.consultClinician() // every day 08:00–18:00 UTC
+	intakeID := clinicianAIntake(fx)
+	bookingID := fx.bookFor(intakeID)
+	b, err := fx.a.Booking.ByID(context.Background(), bookingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := strings.ToLower(b.Start.UTC().Weekday().String())
+	weekly := ""
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		if d != day {
+			weekly += fmt.Sprintf(`,{"weekday":%q,"start":"08:00","end":"18:00"}`, d)
+		}
+	}
+	body := `{"timezone":"UTC","slot_minutes":50,"buffer_minutes":10,"min_notice_hours":1,"horizon_days":30,"weekly":[` + weekly[1:] + `]`
+	path := fmt.Sprintf("/api/v1/clinicians/%d/availability", clin)
+
+	res := fx.request(asAdmin, http.MethodPut, path, body+`}`)
+	var refused struct {
+		Error struct {
+			Code    string
+			Details struct {
+				Consultations []struct {
+					BookingID int64  `json:"booking_id"`
+					IntakeID  int64  `json:"intake_id"`
+					Start     string `json:"start"`
+				}
+			}
+		}
+	}
+	json.NewDecoder(res.Body).Decode(&refused)
+	if res.StatusCode != http.StatusUnprocessableEntity || refused.Error.Code != "hours_hold_consultations" ||
+		len(refused.Error.Details.Consultations) != 1 || refused.Error.Details.Consultations[0].BookingID != bookingID {
+		t.Fatalf("PUT closing the consultation's day = %d %+v, want 422 listing booking %d", res.StatusCode, refused, bookingID)
+	}
+	if rules, _ := fx.a.Booking.Availability(context.Background(), clin); len(rules.Weekly) != 7 {
+		t.Fatalf("the refused hours were saved: %d weekly windows", len(rules.Weekly))
+	}
+
+	// The page: admin may move and cancel, so both links are offered.
+	page := fmt.Sprintf("/staff/clinicians/%d/availability", clin)
+	form := url.Values{"timezone": {"UTC"}, "slot_minutes": {"50"}, "buffer_minutes": {"10"}, "min_notice_hours": {"1"},
+		"horizon_days": {"30"}, "intent": {"save"}}
+	i := 0
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		if d == day {
+			continue
+		}
+		form.Set(fmt.Sprintf("weekly[%d].weekday", i), d)
+		form.Set(fmt.Sprintf("weekly[%d].start", i), "08:00")
+		form.Set(fmt.Sprintf("weekly[%d].end", i), "17:00")
+		i++
+	}
+	res = fx.request(asAdmin, "POST", page, form.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("page save closing the consultation's day = %d, want 422", res.StatusCode)
+	}
+	doc := parseHTML(t, res)
+	affected := byID(doc, "affected")
+	if affected == nil {
+		t.Fatal("the page does not list the consultations the hours would leave out")
+	}
+	move, cancel := fmt.Sprintf("/staff/bookings/%d/reschedule", bookingID), fmt.Sprintf("/staff/bookings/%d/cancel", bookingID)
+	if linksTo(affected, move) != 1 || linksTo(affected, cancel) != 1 {
+		t.Errorf("no link to move or cancel the consultation: %q", textOf(affected))
+	}
+	if got := valueOf(doc, "weekly-0-end"); got != "17:00" {
+		t.Errorf("the typed hours were not kept: weekly[0].end = %q", got)
+	}
+	if byID(doc, "f-keep_bookings") == nil {
+		t.Error("the page offers no way to save anyway")
+	}
+	if rules, _ := fx.a.Booking.Availability(context.Background(), clin); len(rules.Weekly) != 7 {
+		t.Fatalf("the page saved the refused hours")
+	}
+
+	form.Set("keep_bookings", "1")
+	if res := fx.request(asAdmin, "POST", page, form.Encode()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save anyway = %d", res.StatusCode)
+	}
+	if rules, _ := fx.a.Booking.Availability(context.Background(), clin); len(rules.Weekly) != 6 {
+		t.Errorf("save anyway did not save: %d weekly windows", len(rules.Weekly))
+	}
+	if b, _ := fx.a.Booking.ByID(context.Background(), bookingID); b.Status != "active" {
+		t.Errorf("the kept consultation is %s", b.Status)
+	}
+}

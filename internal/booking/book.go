@@ -163,11 +163,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 // take turns (the exclusion constraint is the final word either way); on
 // SQLite the write transaction is already exclusive.
 func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) (clinicianRow, Availability, error) {
-	q := tx
-	if store.DialectOf(tx) == store.Postgres {
-		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	clin, err := loadClinician(q, req.ClinicianID)
+	clin, err := loadClinician(lockForUpdate(tx), req.ClinicianID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
 			return clin, Availability{}, &apperr.Error{Kind: apperr.Invalid, Code: "clinician_not_found", Message: "There is no such clinician.",
@@ -199,6 +195,16 @@ func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) 
 		return clin, rules, ErrSlotTaken
 	}
 	return clin, rules, nil
+}
+
+// lockForUpdate makes the next read lock the clinician's row on Postgres:
+// bookings of one clinician and changes to their hours take turns. SQLite's
+// write transactions are exclusive already.
+func lockForUpdate(tx *gorm.DB) *gorm.DB {
+	if store.DialectOf(tx) == store.Postgres {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
 }
 
 func clientZone(zones ...string) string {

@@ -156,8 +156,19 @@ func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in Ava
 		return Availability{}, err
 	}
 	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		if _, err := loadClinician(tx, clinicianID); err != nil {
+		// Locked on Postgres (as a booking locks it, see lockOpen) so that
+		// no consultation is booked between the check below and the save.
+		if _, err := loadClinician(lockForUpdate(tx), clinicianID); err != nil {
 			return err
+		}
+		if !in.KeepBookings {
+			affected, err := affectedBy(tx, clinicianID, a, s.now())
+			if err != nil {
+				return err
+			}
+			if len(affected) > 0 {
+				return errHoursHoldConsultations(affected, a.location())
+			}
 		}
 		r := availabilityRow{ClinicianID: clinicianID, Rules: string(doc), UpdatedAt: s.now().UTC()}
 		if err := tx.Save(&r).Error; err != nil {
