@@ -214,6 +214,8 @@ func subject(v emailView) string {
 		return "Cancelled: consultation on " + v.When
 	case kindUpdate:
 		return "New time: consultation on " + v.When
+	case kindPlace:
+		return "New place: consultation on " + v.When
 	default:
 		return "Consultation booked: " + v.When
 	}

@@ -352,3 +352,53 @@ func TestPartnerAllowedBeforeBookingIsInvitedWithEveryone(t *testing.T) {
 	}
 	_ = conf
 }
+
+// A clinician who moves rooms (or changes their video link) does not leave
+// booked clients with the old place: everyone invited to an upcoming
+// consultation whose place changed gets an updated invitation; one whose
+// place did not change (a video consultation when the address moved) gets
+// nothing.
+func TestClinicianPlaceChangeUpdatesTheInvitationsItAffects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	in := booking.ClinicianInput{Name: "Rae Moss", Email: "rae@example.org", Offers: []string{"individual"},
+		TimeZone: "America/New_York", Address: "3 Elm Road", VideoLink: "https://video.example.org/rae"}
+	rae, err := e.svc.CreateClinician(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := e.svc.Availability(ctx, e.maya.ID)
+	if _, err := e.svc.SetAvailability(ctx, rae.ID, rules.Input()); err != nil {
+		t.Fatal(err)
+	}
+	book := func(format, start string) booking.Confirmation {
+		r, err := e.intakes.Submit(ctx, intake.Input{Kind: "individual", Name: "Cy", Email: format + "@example.org", SessionFormat: format, Consent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conf, err := e.svc.Book(ctx, r.Token, booking.Request{ClinicianID: rae.ID, Start: e.at(start)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conf
+	}
+	inPerson, video := book("in_person", "09:00"), book("video", "10:00")
+	in.Address = "40 Quay Street, Room 2"
+	if _, _, err := e.svc.UpdateClinicianTx(e.db, rae.ID, in, true); err != nil {
+		t.Fatal(err)
+	}
+	mails := e.mails(inPerson.ID)[2:]
+	if len(mails) != 2 {
+		t.Fatalf("%d emails after the room moved, want the client's and the clinician's", len(mails))
+	}
+	for _, m := range mails {
+		method, _, seq, _, start, _ := event(t, m)
+		if method != "REQUEST" || seq != "1" || !start.Equal(e.at("09:00")) || locationOf(m) != in.Address || !strings.HasPrefix(m.subject, "New place") {
+			t.Errorf("to %s: %s seq %s start %v location %q subject %q", m.to, method, seq, start, locationOf(m), m.subject)
+		}
+	}
+	if n := len(e.mails(video.ID)); n != 2 {
+		t.Errorf("a video consultation got %d emails when only the address changed", n-2)
+	}
+}
