@@ -104,13 +104,13 @@ func (s *Service) Feed(ctx context.Context, token string) (FeedCalendar, error) 
 		Order("start_at").Limit(2000).Find(&rows).Error; err != nil {
 		return FeedCalendar{}, fmt.Errorf("load feed bookings: %w", err)
 	}
-	where := location(clin.clinician(), settings)
 	events := make([]invite.FeedEvent, len(rows))
 	for i, b := range rows {
 		staffURL := fmt.Sprintf("%s/staff/intakes/%d", s.cfg.BaseURL, b.IntakeID)
+		place := Location(b.SessionFormat, settings, clin.clinician())
 		events[i] = invite.FeedEvent{UID: b.UID, Sequence: b.Sequence, Revised: b.UpdatedAt, Start: b.StartAt, End: b.EndAt,
-			Summary: "Consultation — " + settings.EmailName(s.cfg.FromName), Location: where,
-			Description: "Consultation request: " + staffURL, URL: staffURL, Conference: conferenceLink(where)}
+			Summary: "Consultation — " + settings.EmailName(s.cfg.FromName), Location: place.Text(),
+			Description: "Consultation request: " + staffURL, URL: staffURL, Conference: place.VideoLink}
 	}
 	body, err := invite.EncodeFeed("Consultations — "+clin.Name, clin.CreatedAt, events)
 	if err != nil {
