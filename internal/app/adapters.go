@@ -17,7 +17,8 @@ var _ booking.Intakes = intakeClients{}
 
 func clientOf(in intake.Intake) booking.Client {
 	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
-		PartnerName: in.PartnerName, PartnerEmail: in.PartnerEmail, TimeZone: in.TimeZone}
+		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
+		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
 }
 
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
@@ -36,6 +37,14 @@ func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 
 func (a intakeClients) MarkCancelled(tx *gorm.DB, id int64, by booking.Canceller, now time.Time) error {
 	return a.svc.MarkCancelled(tx, id, intake.CancelledBy(by), now)
+}
+
+func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, now time.Time) (bool, error) {
+	by := intake.AllowedByClient
+	if byStaff {
+		by = intake.AllowedByStaff
+	}
+	return a.svc.AllowPartnerContactTx(tx, id, by, now)
 }
 
 func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, error) {
