@@ -25,6 +25,7 @@ var KnownActions = []string{
 	audit.AccountCreate, audit.AccountRoleChange, audit.AccountReactivate, audit.AccountPasswordReset, audit.AccountPasswordChange,
 	audit.TokenCreate, audit.TokenRevoke, audit.ClinicianCreate, audit.ClinicianUpdate, audit.SettingsUpdate, audit.EmailRetry,
 	audit.BookingCreate, audit.BookingReschedule, audit.BookingCancel, audit.AvailabilityUpdate, audit.CalendarFeedRotate,
+	audit.IntakePartnerContact,
 }
 
 // KnownRecordTypes are offered as suggestions in the record type filter.

@@ -32,6 +32,7 @@ var actionWords = map[string]string{
 	BookingCancel:         "Cancelled a client's consultation",
 	AvailabilityUpdate:    "Changed consultation hours",
 	CalendarFeedRotate:    "Replaced a calendar feed address",
+	IntakePartnerContact:  "Allowed the partner to be contacted",
 }
 
 // ActionWords is how staff read action: "Viewed a request" for
