@@ -1,6 +1,9 @@
 package booking
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // An email's purpose is what it is, as a stable code stored with it in the
 // outbox: the kind of change and who it is for ("new.client",
@@ -17,11 +20,13 @@ func emailPurpose(k letterKind, audience string, idx int) string {
 	return string(k) + "." + who
 }
 
+// purposeKinds are the words of each kind of email, around whom it is to.
 var purposeKinds = map[string]string{
-	string(kindNew):       "Invitation",
-	string(kindUpdate):    "Updated invitation",
-	string(kindCancel):    "Cancellation",
-	string(kindMovedAway): "Cancellation",
+	string(kindNew):       "Invitation %s",
+	string(kindUpdate):    "Updated invitation %s",
+	string(kindCancel):    "Cancellation %s",
+	string(kindMovedAway): "Cancellation %s",
+	string(kindPlace):     "Updated invitation %s (new place)",
 }
 
 var purposeAudiences = map[string]string{"client": "to the client", "partner": "to the partner", "clinician": "to the clinician"}
@@ -38,5 +43,5 @@ func EmailWords(purpose string) string {
 	if k == string(kindMovedAway) {
 		to = "to the previous clinician"
 	}
-	return kind + " " + to
+	return fmt.Sprintf(kind, to)
 }

@@ -16,6 +16,7 @@ func TestEmailWords(t *testing.T) {
 		{"clinician's update", kindUpdate, "clinician", 2, "Updated invitation to the clinician"},
 		{"client's cancellation", kindCancel, "client", 0, "Cancellation to the client"},
 		{"previous clinician", kindMovedAway, "clinician", 3, "Cancellation to the previous clinician"},
+		{"new place", kindPlace, "client", 0, "Updated invitation to the client (new place)"},
 	}
 	for _, c := range cases {
 		if got := EmailWords(emailPurpose(c.kind, c.audience, c.idx)); got != c.want {
