@@ -122,9 +122,10 @@ func (qq QueueQuery) WithoutSearch() string {
 }
 
 // Filtered reports whether the filter form has anything set beyond the
-// status, which the links above it choose.
+// status, which the links above it choose, and the search, which has its
+// own box.
 func (qq QueueQuery) Filtered() bool {
-	return qq.Kind != "" || qq.Clinician != "" || qq.From != "" || qq.To != "" || qq.Q != "" || qq.Limit != ""
+	return qq.Kind != "" || qq.Clinician != "" || qq.From != "" || qq.To != "" || qq.Limit != ""
 }
 
 // ParseQueueQuery turns the typed filter into a StaffFilter, with a message
