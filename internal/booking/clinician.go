@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Clinician is a person clients can book a consultation with.
@@ -58,7 +59,7 @@ func (in *ClinicianInput) Validate() error {
 			f["offers"] = "Offers can only be \"individual\" and \"couple\"."
 		}
 	}
-	if _, err := loadLocation(in.TimeZone); err != nil || in.TimeZone == "" {
+	if !zone.Valid(in.TimeZone) {
 		f["timezone"] = "Choose an IANA time zone such as America/New_York."
 	}
 	if in.VideoLink != "" && !strings.HasPrefix(in.VideoLink, "https://") {

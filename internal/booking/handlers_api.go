@@ -8,6 +8,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -29,7 +30,7 @@ func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error)
 	if tz == "" {
 		tz = "UTC"
 	}
-	loc, err := loadLocation(tz)
+	loc, err := zone.Load(tz)
 	if err != nil {
 		f["tz"] = "Unknown time zone; use an IANA name such as America/New_York."
 		loc = time.UTC
@@ -185,10 +186,7 @@ type BookingJSON struct {
 }
 
 func bookingJSON(b Booking) BookingJSON {
-	loc, err := loadLocation(b.ClientTimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := zone.OrUTC(b.ClientTimeZone)
 	return BookingJSON{ID: b.ID, Status: b.Status, ClinicianID: b.ClinicianID, ClinicianName: b.ClinicianName,
 		Start: b.Start.In(loc).Format(time.RFC3339), End: b.End.In(loc).Format(time.RFC3339), Location: b.Location, Sequence: b.Sequence}
 }

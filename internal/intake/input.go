@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Input is one submission of the intake form, from the HTML form or the
@@ -128,8 +128,7 @@ func (in Input) Validate() error {
 		f["referral_source"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
 	}
 	if in.TimeZone != "" {
-		// "Local" would load the server's own zone, not the client's.
-		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" || tooLong(in.TimeZone, 64) {
+		if !zone.Valid(in.TimeZone) {
 			f["timezone"] = "Choose your time zone from the list."
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -40,10 +41,7 @@ func Defaults() Settings {
 // Location is the practice's time zone, in which staff read times; UTC
 // when it is unset or unknown.
 func (s Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return loc
-	}
-	return time.UTC
+	return zone.OrUTC(s.TimeZone)
 }
 
 // Validate checks settings an admin is about to save.
@@ -54,7 +52,7 @@ func (s Settings) Validate() error {
 	} else if len(s.Name) > 200 {
 		f["name"] = "The name can be at most 200 characters."
 	}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+	if !zone.Valid(s.TimeZone) {
 		f["timezone"] = "Choose a time zone such as America/New_York."
 	}
 	if strings.TrimSpace(s.CrisisText) == "" {
