@@ -171,7 +171,9 @@ func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int6
 
 // ResetPassword gives account id a new one-time password, which it returns,
 // for a colleague who lost theirs: the old password stops working, the
-// account's sessions end, and a new password must be chosen at sign-in.
+// account's sessions end and its API tokens are revoked (whoever had the
+// old password may have made some), and a new password must be chosen at
+// sign-in.
 func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id int64) (string, error) {
 	if !by.Can(ManageAccounts) {
 		return "", errForbidden
@@ -196,6 +198,9 @@ func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id i
 		}
 		if err := tx.Model(&sessionRow{}).Where("account_id = ? AND ended_at IS NULL", id).Update("ended_at", now).Error; err != nil {
 			return fmt.Errorf("end sessions: %w", err)
+		}
+		if err := tx.Model(&tokenRow{}).Where("account_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error; err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
 		}
 		return audit.Record(tx, now, by.entry(audit.AccountPasswordReset, ip, id, ""))
 	})
@@ -225,11 +230,16 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 		return errForbidden
 	}
 	f := map[string]string{}
+	key := "account:" + strconv.FormatInt(acc.ID, 10)
 	switch {
 	case in.Current == "":
 		f["current_password"] = "Enter your current password."
+	case !s.throttle.attempt(s.now().UTC(), limit{key, maxFailuresPerEmail}):
+		f["current_password"] = "Too many tries. Wait 15 minutes, then enter your current password again."
 	case !checkPassword(r.PasswordHash, in.Current):
 		f["current_password"] = "That is not your current password."
+	default:
+		s.throttle.reset(key)
 	}
 	switch msg := passwordProblem(in.New); {
 	case msg != "":

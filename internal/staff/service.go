@@ -21,11 +21,15 @@ type Service struct {
 	db   *gorm.DB
 	now  func() time.Time
 	cost int // bcrypt cost of new password hashes
+	// throttle limits guesses at the current password on the password
+	// page, where a borrowed or stolen session could otherwise try
+	// passwords without the sign-in page's limit.
+	throttle *throttle
 }
 
 // NewService returns the staff service.
 func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, cost: bcryptCost}
+	return &Service{db: db, now: now, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
 }
 
 // SetPasswordCost changes the bcrypt cost of passwords hashed from now on.
