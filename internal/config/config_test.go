@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -45,6 +46,25 @@ func TestParse(t *testing.T) {
 		{name: "bad from", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "nobody"}, wantErr: true},
 		{name: "bad idle", env: map[string]string{"FIRSTSTEP_SESSION_IDLE": "soon"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: true},
+		{name: "no trusted proxies by default", check: func(t *testing.T, c Config) {
+			if len(c.TrustedProxies) != 0 {
+				t.Errorf("trusted proxies = %v", c.TrustedProxies)
+			}
+		}},
+		{name: "trusted proxies", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.7 ,fd00::/8"},
+			check: func(t *testing.T, c Config) {
+				got := fmt.Sprint(c.TrustedProxies)
+				if got != "[10.0.0.0/8 192.0.2.7/32 fd00::/8]" {
+					t.Errorf("trusted proxies = %s", got)
+				}
+			}},
+		{name: "trusted proxies flag", args: []string{"--trusted-proxies", "127.0.0.1/32"}, check: func(t *testing.T, c Config) {
+			if fmt.Sprint(c.TrustedProxies) != "[127.0.0.1/32]" {
+				t.Errorf("trusted proxies = %v", c.TrustedProxies)
+			}
+		}},
+		{name: "bad trusted proxy", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": "10.0.0.0/33"}, wantErr: true},
+		{name: "trusted proxy by name", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": "proxy.internal"}, wantErr: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
