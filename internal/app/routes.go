@@ -39,6 +39,8 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	e.Use(middleware.BodyLimit(web.MaxBody))
 	e.Use(web.SecurityHeaders(a.Config.FrameAncestors))
 	e.Use(web.SecureCookies(a.Config.Secure()))
+	e.Use(web.NoStoreTokens)
+	e.Use(web.SessionCSRF(staff.SessionCookie))
 	e.Use(web.CSRF(a.Config.Secure()))
 
 	static, _ := fs.Sub(templates.FS, "static")

@@ -91,12 +91,13 @@ func (h *APIHandlers) PublicRoutes(api *echo.Group, limit echo.MiddlewareFunc) {
 	api.DELETE("/bookings/:token", h.cancel, limit)
 }
 
-// StaffRoutes registers the staff endpoints: createClinician and
-// setAvailability take the guards the caller decides.
+// StaffRoutes registers the staff endpoints: createClinician takes the
+// guard manageClinicians, and reading or setting a clinician's hours the
+// guard manageAvailability, both as the caller decides.
 func (h *APIHandlers) StaffRoutes(g *echo.Group, manageClinicians, manageAvailability echo.MiddlewareFunc) {
 	g.GET("/clinicians", h.listClinicians)
 	g.POST("/clinicians", h.createClinician, manageClinicians)
-	g.GET("/clinicians/:id/availability", h.getAvailability)
+	g.GET("/clinicians/:id/availability", h.getAvailability, manageAvailability)
 	g.PUT("/clinicians/:id/availability", h.setAvailability, manageAvailability)
 }
 

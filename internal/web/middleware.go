@@ -23,7 +23,7 @@ const csrfKey = "csrf"
 // is exempt: it carries no ambient credentials (staff use Bearer tokens).
 func CSRF(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return IsAPI(c) },
+		Skipper:        func(c echo.Context) bool { return IsAPI(c) || boundToSession(c) },
 		TokenLookup:    "form:_csrf",
 		ContextKey:     csrfKey,
 		CookieName:     "_csrf",
@@ -33,7 +33,7 @@ func CSRF(secure bool) echo.MiddlewareFunc {
 		CookieSameSite: http.SameSiteLaxMode,
 		CookieMaxAge:   86400,
 		ErrorHandler: func(err error, c echo.Context) error {
-			return apperr.New(apperr.Forbidden, "csrf", "This form has expired or did not come from this site. Please reload the page and send it again.")
+			return errCSRF
 		},
 	})
 }
