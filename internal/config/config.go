@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firststep/firststep/internal/mailbox"
 )
 
 // Config is everything the server needs to know about its surroundings.
@@ -100,8 +102,9 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, nil, fmt.Errorf("FIRSTSTEP_BASE_URL must be an absolute http(s) URL, got %q", c.BaseURL)
 	}
-	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
-		return Config{}, nil, fmt.Errorf("FIRSTSTEP_MAIL_FROM is not an email address: %q", c.MailFrom)
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !mailbox.AddressOK(a.Address) || !mailbox.NameOK(a.Name) || a.Name != mailbox.NormalName(a.Name) {
+		return Config{}, nil, fmt.Errorf("FIRSTSTEP_MAIL_FROM must be an address like %q, with a name on one line and no spaces in the address; got %q",
+			"Practice Name <no-reply@example.org>", c.MailFrom)
 	}
 	return c, fs.Args(), nil
 }

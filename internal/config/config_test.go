@@ -44,6 +44,16 @@ func TestParse(t *testing.T) {
 		{name: "negative rate limit", env: map[string]string{"FIRSTSTEP_RATE_LIMIT": "-1"}, wantErr: true},
 		{name: "relative base url", env: map[string]string{"FIRSTSTEP_BASE_URL": "book.example.org"}, wantErr: true},
 		{name: "bad from", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "nobody"}, wantErr: true},
+		{name: "from with a name", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "Hearth Counseling <hello@hearth.example>"}, check: func(t *testing.T, c Config) {
+			if a := c.MailFromAddress(); a.Name != "Hearth Counseling" || a.Address != "hello@hearth.example" {
+				t.Errorf("mail from = %v", a)
+			}
+		}},
+		// #7.18: a sender name or address that passes net/mail but breaks every email.
+		{name: "from name with a line break", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "=?utf-8?q?Hearth=0ABcc:_x?= <hello@hearth.example>"}, wantErr: true},
+		{name: "from name with a control character", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "=?utf-8?q?Hearth=07?= <hello@hearth.example>"}, wantErr: true},
+		{name: "from address with a no-break space", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "hello\u00a0x@hearth.example"}, wantErr: true},
+		{name: "from address with an ideographic space", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "Hearth <hello\u3000@hearth.example>"}, wantErr: true},
 		{name: "bad idle", env: map[string]string{"FIRSTSTEP_SESSION_IDLE": "soon"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: true},
 		{name: "no trusted proxies by default", check: func(t *testing.T, c Config) {

@@ -10,6 +10,7 @@
 package invite
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -118,7 +119,7 @@ func (inv Invitation) Validate() error {
 		}
 		key := strings.ToLower(a.Email)
 		if seen[key] {
-			return fmt.Errorf("invite: attendee %q listed twice", a.Email)
+			return fmt.Errorf("invite: attendee %d listed twice", i)
 		}
 		seen[key] = true
 	}
@@ -135,14 +136,15 @@ func checkEmail(email string) error {
 	if strings.ContainsFunc(email, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.IsSpace(r) || r == '"' || r == '<' || r == '>'
 	}) {
-		return fmt.Errorf("email %q contains whitespace, quotes, angle brackets or control characters", email)
+		return errors.New("email contains whitespace, quotes, angle brackets or control characters")
 	}
+	// The errors name no address: they end up in logs.
 	a, err := mail.ParseAddress(email)
 	if err != nil {
-		return fmt.Errorf("email %q: %w", email, err)
+		return errors.New("email is not an address")
 	}
 	if a.Name != "" || a.Address != email {
-		return fmt.Errorf("email %q is not a bare address", email)
+		return errors.New("email is not a bare address")
 	}
 	return nil
 }

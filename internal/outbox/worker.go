@@ -279,7 +279,7 @@ func (w *Worker) fail(ctx context.Context, row messageRow, cause error) {
 		SET status = ?, locked_until = NULL, last_error = ?, updated_at = ?
 		WHERE id = ? AND status = ?`,
 		StatusFailed, msg, now, row.ID, StatusPending)
-	w.log.Warn("mail refused; not retrying", "id", row.ID, "message_id", row.MessageID, "attempt", row.Attempts, "err", msg)
+	w.log.Warn("mail refused; not retrying", "id", row.ID, "message_id", row.MessageID, "attempt", row.Attempts, "err", withoutAddresses(msg))
 }
 
 func (w *Worker) retryLater(ctx context.Context, row messageRow, cause error) {
@@ -292,7 +292,7 @@ func (w *Worker) retryLater(ctx context.Context, row messageRow, cause error) {
 		WHERE id = ? AND status = ?`,
 		next, msg, now, row.ID, StatusPending)
 	w.log.Warn("mail not sent; will retry", "id", row.ID, "message_id", row.MessageID,
-		"attempt", row.Attempts, "retry_in", delay.Round(time.Millisecond), "err", msg)
+		"attempt", row.Attempts, "retry_in", delay.Round(time.Millisecond), "err", withoutAddresses(msg))
 }
 
 // backoff is the delay after failed attempt n (1 for the first): a random

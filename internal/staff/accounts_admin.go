@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/mailbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
@@ -71,14 +71,7 @@ func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) 
 	}
 	password := oneTimePassword()
 	na := NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, ClinicianID: in.ClinicianID, Password: password, MustChangePassword: true}
-	fields := apperr.FieldsOf(na.Validate())
-	if msg := nameProblem(na.Name); msg != "" {
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		fields["name"] = msg
-	}
-	if err := apperr.Validation(fields); err != nil {
+	if err := na.Validate(); err != nil {
 		return Account{}, "", err
 	}
 	now := s.now().UTC()
@@ -328,7 +321,7 @@ func roleDetail(r Role, clinicianID *int64) string {
 
 // nameProblem checks the optional display name of an account.
 func nameProblem(name string) string {
-	if len([]rune(name)) > 200 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+	if !mailbox.NameOK(name) {
 		return "Use at most 200 characters, on one line."
 	}
 	return ""
