@@ -843,7 +843,7 @@ func TestAdminSettingsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := practice.Settings{Name: "Riverside Relational Therapy", TimeZone: "America/Denver", Address: "1 River Rd",
-		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy"}
+		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy", Saved: true}
 	if st != want {
 		t.Errorf("stored %+v", st)
 	}

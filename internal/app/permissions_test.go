@@ -125,6 +125,11 @@ var permCases = []permCase{
 			return fmt.Sprintf("/staff/bookings/%d/cancel", fx.bookFor(clinicianAIntake(fx))), ""
 		},
 		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/partner-contact", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/partner-contact", clinicianAIntake(fx)), ""
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
 	// A clinician's consultation hours (see availability_pages_test.go): their
 	// own under /staff/availability, any clinician's for admins. The admin
 	// account of the fixture is no clinician, so it has no hours of its own:

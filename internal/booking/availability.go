@@ -41,6 +41,12 @@ type AvailabilityInput struct {
 	HorizonDays    int                 `json:"horizon_days" form:"horizon_days"`
 	Weekly         []WeeklyWindowInput `json:"weekly" form:"weekly"`
 	Exceptions     []ExceptionInput    `json:"exceptions" form:"exceptions"`
+	// KeepBookings saves hours that close a day or remove hours holding
+	// upcoming consultations anyway: those consultations stay booked (the
+	// clinician still sees the clients); only new bookings stop. Without
+	// it such a change is refused with the list of consultations. It is
+	// part of one request, never stored.
+	KeepBookings bool `json:"keep_bookings,omitempty" form:"-"`
 }
 
 // WeeklyWindowInput is one recurring window, such as monday 09:00–12:00.

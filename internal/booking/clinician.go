@@ -115,6 +115,7 @@ type bookingRow struct {
 	UID            string `gorm:"column:uid"`
 	Sequence       int
 	ClientTimezone string
+	SessionFormat  string // the client's choice when booked; see Location
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time

@@ -43,6 +43,21 @@ func (h *OnBehalfPages) Routes(g *echo.Group, guard echo.MiddlewareFunc) {
 	g.POST("/bookings/:id/reschedule", h.reschedule, guard)
 	g.GET("/bookings/:id/cancel", h.cancelConfirm, guard)
 	g.POST("/bookings/:id/cancel", h.cancel, guard)
+	g.POST("/intakes/:id/partner-contact", h.allowPartner, guard)
+}
+
+// allowPartner records that staff, after talking to the client, allow the
+// couple's partner who did not know yet to be contacted (audited); a
+// booked consultation's invitation then goes to the partner too.
+func (h *OnBehalfPages) allowPartner(c echo.Context) error {
+	id, err := idOf(c, errIntakeNotFound)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.AllowPartnerContactForIntake(c.Request().Context(), id, h.audit(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, intakePage(id)+"?saved=partner#partner")
 }
 
 // StaffPickerView is the front desk's slot picker.
@@ -307,8 +322,13 @@ func (h *OnBehalfPages) reschedule(c echo.Context) error {
 	}
 	req, err := staffSlotForm(c)
 	if err == nil {
-		if _, err = h.svc.RescheduleByID(c.Request().Context(), b.ID, req, h.audit(c)); err == nil {
-			return c.Redirect(http.StatusSeeOther, intakePage(b.IntakeID)+"?saved=rescheduled#consultations")
+		var moved Booking
+		if moved, err = h.svc.RescheduleByID(c.Request().Context(), b.ID, req, h.audit(c)); err == nil {
+			saved := "rescheduled"
+			if moved.Unchanged {
+				saved = "unchanged"
+			}
+			return c.Redirect(http.StatusSeeOther, intakePage(b.IntakeID)+"?saved="+saved+"#consultations")
 		}
 	}
 	return h.retry(c, v, b.Kind, b.ClientTimeZone, err)

@@ -31,12 +31,48 @@ type Settings struct {
 	Address    string
 	VideoLink  string
 	CrisisText string
+	// SenderName is the display name an admin chose for the practice's
+	// emails; empty means not chosen, and the operator's
+	// (FIRSTSTEP_MAIL_FROM's) stands. See EmailSender.
 	SenderName string
+	// Saved reports that these settings were saved (by an admin, or the
+	// demo) rather than being the Defaults, whose Name is a placeholder.
+	// It is set by the service's reads; Save ignores it.
+	Saved bool
 }
 
-// Defaults are the settings of a practice that has not saved any.
+// Defaults are the settings of a practice that has not saved any. There is
+// no default sender name: until an admin sets one, emails keep the name the
+// operator gave in FIRSTSTEP_MAIL_FROM.
 func Defaults() Settings {
-	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice"}
+	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText}
+}
+
+// EmailSender is the display name of the practice's emails (From) and of
+// the invitation's ORGANIZER: the sender name an admin set; else the
+// operator's, the display name of FIRSTSTEP_MAIL_FROM; else, once saved,
+// the practice's name. The placeholder name of unsaved settings never
+// replaces what the operator configured.
+func (s Settings) EmailSender(operatorName string) string {
+	switch {
+	case s.SenderName != "":
+		return s.SenderName
+	case operatorName != "" || !s.Saved:
+		return operatorName
+	default:
+		return s.Name
+	}
+}
+
+// EmailName is the practice's name as emails and invitations write it
+// (the SUMMARY "Consultation — name", the signature): the name an admin
+// saved; until then the operator's sender name, when there is one, rather
+// than the placeholder.
+func (s Settings) EmailName(operatorName string) string {
+	if !s.Saved && operatorName != "" {
+		return operatorName
+	}
+	return s.Name
 }
 
 // Location is the practice's time zone, in which staff read times; UTC
@@ -83,6 +119,10 @@ type row struct {
 
 func (row) TableName() string { return "practice_settings" }
 
+func (r row) settings() Settings {
+	return Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName, Saved: true}
+}
+
 // Service reads and saves the settings. Reads are cached briefly: every
 // public page shows the practice's name and crisis text.
 type Service struct {
@@ -117,7 +157,7 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 	case err != nil:
 		return Settings{}, fmt.Errorf("load practice settings: %w", err)
 	default:
-		s.cached = Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName}
+		s.cached = r.settings()
 	}
 	s.expires = time.Now().Add(s.ttl)
 	return s.cached, nil

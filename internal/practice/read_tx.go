@@ -18,5 +18,5 @@ func (s *Service) GetTx(tx *gorm.DB) (Settings, error) {
 	case err != nil:
 		return Settings{}, fmt.Errorf("load practice settings: %w", err)
 	}
-	return Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName}, nil
+	return r.settings(), nil
 }
