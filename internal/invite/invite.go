@@ -194,14 +194,15 @@ func checkEmail(email string) error {
 
 func checkURL(raw string) error {
 	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
-		return fmt.Errorf("invite: URL %q contains whitespace or control characters", raw)
+		// The URL is not quoted: it is a manage link, and errors reach the log.
+		return errors.New("invite: URL contains whitespace or control characters")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("invite: URL: %w", err)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("invite: URL %q is not an absolute http(s) URL", raw)
+		return errors.New("invite: URL is not an absolute http(s) URL")
 	}
 	return nil
 }
