@@ -12,6 +12,7 @@ import (
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/web"
+	webapi "github.com/firststep/firststep/internal/web/api"
 	"github.com/firststep/firststep/templates"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -49,6 +50,7 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 
 	limit := web.RateLimit(a.Config.RateLimit)
 	api := e.Group("/api/v1")
+	api.GET("/openapi.json", webapi.OpenAPI())
 
 	intakes := intake.NewHandlers(a.Intakes, r)
 	intakes.NextPath = func(token string) string { return "/requests/" + url.PathEscape(token) }
