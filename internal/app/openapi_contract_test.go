@@ -169,7 +169,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		"exceptions":[{"date":"2030-12-24","closed":true},{"date":"2030-12-28","start":"18:00","end":"20:00"}]}`
 	availability := fmt.Sprintf("/api/v1/clinicians/%d/availability", created.ID)
 	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "PUT", target: availability, body: hours})
-	ct.do(e, http.StatusOK, apiCall{auth: clinician, method: "GET", target: availability})
+	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "GET", target: availability})
+	ct.do(e, http.StatusForbidden, apiCall{auth: clinician, method: "GET", target: availability})
 	ct.do(e, http.StatusOK, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/clinicians"})
 
 	// A client asks, lists the open slots, books, looks, moves and cancels.
@@ -198,6 +199,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		header: map[string]string{"Idempotency-Key": "first-try"}})
 	manage := "/api/v1/bookings/" + booked.ManageToken
 	ct.do(e, http.StatusOK, apiCall{method: "GET", target: manage})
+	// Hours that would leave the booked consultation out are refused, with
+	// the consultation listed.
+	ct.do(e, http.StatusUnprocessableEntity, apiCall{auth: admin, method: "PUT", target: availability,
+		body: `{"timezone":"America/New_York","slot_minutes":50,"horizon_days":60,"weekly":[],"exceptions":[]}`})
 	ct.do(e, http.StatusOK, apiCall{method: "PATCH", target: manage, body: fmt.Sprintf(`{"start":%q,"timezone":"America/Chicago"}`, second.Start)})
 
 	// A second client: the time the first moved to is taken.
