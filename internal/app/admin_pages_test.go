@@ -137,7 +137,7 @@ func (fx *staffFixture) send(session, method, path, body string, csrf bool, cook
 		fx.t.Fatal(err)
 	}
 	if csrf {
-		v.Set("_csrf", testCSRF)
+		v.Set("_csrf", csrfFor(path, session))
 	}
 	var req *http.Request
 	if method == http.MethodPost {

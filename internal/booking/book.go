@@ -13,6 +13,7 @@ import (
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -212,7 +213,7 @@ func clientZone(zones ...string) string {
 		if z == "" {
 			continue
 		}
-		if _, err := loadLocation(z); err == nil {
+		if _, err := zone.Load(z); err == nil {
 			return z
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -94,7 +95,7 @@ type SlotView struct {
 
 func (h *PageHandlers) zone(ctx context.Context, asked, known string) string {
 	for _, z := range []string{asked, known, h.defZone(ctx)} {
-		if _, err := loadLocation(z); z != "" && err == nil {
+		if _, err := zone.Load(z); z != "" && err == nil {
 			return z
 		}
 	}

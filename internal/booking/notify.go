@@ -12,6 +12,7 @@ import (
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/secret"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/firststep/firststep/templates"
 )
 
@@ -91,12 +92,8 @@ type emailView struct {
 	Invited       bool // the email carries the calendar invitation
 }
 
-func formatWhen(t time.Time, zone string) string {
-	loc, err := loadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("Monday, January 2, 2006 at 3:04 PM MST")
+func formatWhen(t time.Time, name string) string {
+	return t.In(zone.OrUTC(name)).Format("Monday, January 2, 2006 at 3:04 PM MST")
 }
 
 // compose writes one email per recipient: each client with their own

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -109,14 +110,14 @@ func intakePage(id int64) string { return fmt.Sprintf("/staff/intakes/%d", id) }
 // zones returns the practice's zone and the client's (nil when it is the
 // same zone or unknown).
 func (h *OnBehalfPages) zones(ctx context.Context, clientZone string) (*time.Location, *time.Location) {
-	practice, err := loadLocation(h.practice(ctx))
+	practice, err := zone.Load(h.practice(ctx))
 	if err != nil {
 		practice = time.UTC
 	}
 	if clientZone == "" || clientZone == practice.String() {
 		return practice, nil
 	}
-	client, err := loadLocation(clientZone)
+	client, err := zone.Load(clientZone)
 	if err != nil {
 		return practice, nil
 	}

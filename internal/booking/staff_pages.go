@@ -11,6 +11,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -492,9 +493,4 @@ func consultationViews(list []Consultation, loc *time.Location) []ConsultationVi
 }
 
 // hoursZone loads zone, or UTC when it cannot be loaded.
-func hoursZone(zone string) *time.Location {
-	if loc, err := loadLocation(zone); err == nil && zone != "" {
-		return loc
-	}
-	return time.UTC
-}
+func hoursZone(name string) *time.Location { return zone.OrUTC(name) }

@@ -10,6 +10,7 @@
 package invite
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -178,28 +179,30 @@ func checkEmail(email string) error {
 	if strings.ContainsFunc(email, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.IsSpace(r) || r == '"' || r == '<' || r == '>'
 	}) {
-		return fmt.Errorf("email %q contains whitespace, quotes, angle brackets or control characters", email)
+		return errors.New("email contains whitespace, quotes, angle brackets or control characters")
 	}
+	// The errors name no address: they end up in logs.
 	a, err := mail.ParseAddress(email)
 	if err != nil {
-		return fmt.Errorf("email %q: %w", email, err)
+		return errors.New("email is not an address")
 	}
 	if a.Name != "" || a.Address != email {
-		return fmt.Errorf("email %q is not a bare address", email)
+		return errors.New("email is not a bare address")
 	}
 	return nil
 }
 
 func checkURL(raw string) error {
 	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
-		return fmt.Errorf("invite: URL %q contains whitespace or control characters", raw)
+		// The URL is not quoted: it is a manage link, and errors reach the log.
+		return errors.New("invite: URL contains whitespace or control characters")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("invite: URL: %w", err)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("invite: URL %q is not an absolute http(s) URL", raw)
+		return errors.New("invite: URL is not an absolute http(s) URL")
 	}
 	return nil
 }

@@ -355,7 +355,7 @@ func (w *Worker) fail(ctx context.Context, row messageRow, lease time.Time, caus
 		SET status = ?, locked_until = NULL, last_error = ?, updated_at = ?
 		WHERE id = ? AND status = ? AND locked_until = ?`,
 		StatusFailed, msg, now, row.ID, StatusPending, lease)
-	w.log.Warn("mail refused; not retrying", "id", row.ID, "message_id", row.MessageID, "attempt", row.Attempts, "err", msg)
+	w.log.Warn("mail refused; not retrying", "id", row.ID, "message_id", row.MessageID, "attempt", row.Attempts, "err", withoutAddresses(msg))
 }
 
 func (w *Worker) retryLater(ctx context.Context, row messageRow, lease time.Time, cause error) {
@@ -368,7 +368,7 @@ func (w *Worker) retryLater(ctx context.Context, row messageRow, lease time.Time
 		WHERE id = ? AND status = ? AND locked_until = ?`,
 		next, msg, now, row.ID, StatusPending, lease)
 	w.log.Warn("mail not sent; will retry", "id", row.ID, "message_id", row.MessageID,
-		"attempt", row.Attempts, "retry_in", delay.Round(time.Millisecond), "err", msg)
+		"attempt", row.Attempts, "retry_in", delay.Round(time.Millisecond), "err", withoutAddresses(msg))
 }
 
 // backoff is the delay after failed attempt n (1 for the first): a random

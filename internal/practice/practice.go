@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/mailbox"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -76,10 +78,7 @@ func (s Settings) EmailName(operatorName string) string {
 // Location is the practice's time zone, in which staff read times; UTC
 // when it is unset or unknown.
 func (s Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return loc
-	}
-	return time.UTC
+	return zone.OrUTC(s.TimeZone)
 }
 
 // Validate checks settings an admin is about to save.
@@ -89,8 +88,10 @@ func (s Settings) Validate() error {
 		f["name"] = "Enter the practice's name."
 	} else if len(s.Name) > 200 {
 		f["name"] = "The name can be at most 200 characters."
+	} else if !mailbox.NameOK(mailbox.NormalName(s.Name)) {
+		f["name"] = "Enter the practice's name on one line, in plain letters."
 	}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+	if !zone.Valid(s.TimeZone) {
 		f["timezone"] = "Choose a time zone such as America/New_York."
 	}
 	if strings.TrimSpace(s.CrisisText) == "" {
@@ -99,8 +100,8 @@ func (s Settings) Validate() error {
 	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
 		f["video_link"] = "The video link must start with https://."
 	}
-	if strings.ContainsAny(s.SenderName, "\r\n<>\"") || len(s.SenderName) > 100 {
-		f["sender_name"] = "The sender name can be at most 100 characters, without quotes or angle brackets."
+	if strings.ContainsAny(s.SenderName, "\r\n<>\"") || len(s.SenderName) > 100 || !mailbox.NameOK(mailbox.NormalName(s.SenderName)) {
+		f["sender_name"] = "The sender name can be at most 100 characters, on one line, without quotes or angle brackets."
 	}
 	return apperr.Validation(f)
 }
@@ -167,8 +168,8 @@ func (s *Service) Save(tx *gorm.DB, in Settings) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	r := row{ID: 1, Name: strings.TrimSpace(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
-		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: strings.TrimSpace(in.SenderName),
+	r := row{ID: 1, Name: mailbox.NormalName(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
+		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: mailbox.NormalName(in.SenderName),
 		UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)

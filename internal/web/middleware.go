@@ -25,7 +25,7 @@ const csrfKey = "csrf"
 // every poll would only be noise in their stores.
 func CSRF(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return IsAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/") },
+		Skipper:        func(c echo.Context) bool { return IsAPI(c) || boundToSession(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/") },
 		TokenLookup:    "form:_csrf",
 		ContextKey:     csrfKey,
 		CookieName:     "_csrf",
@@ -35,7 +35,7 @@ func CSRF(secure bool) echo.MiddlewareFunc {
 		CookieSameSite: http.SameSiteLaxMode,
 		CookieMaxAge:   86400,
 		ErrorHandler: func(err error, c echo.Context) error {
-			return apperr.New(apperr.Forbidden, "csrf", "This form has expired or did not come from this site. Please reload the page and send it again.")
+			return errCSRF
 		},
 	})
 }
