@@ -13,7 +13,7 @@ import (
 )
 
 // browser sends requests with a jar of the cookies the server set, as a
-// browser does, and the CSRF cookie's token in its forms.
+// browser does, and in its forms the CSRF token its pages carry.
 type browser struct {
 	fx      *staffFixture
 	cookies map[string]string
@@ -27,7 +27,11 @@ func (b *browser) do(method, path string, form url.Values) *http.Response {
 	b.fx.t.Helper()
 	var req *http.Request
 	if form != nil {
-		form.Set("_csrf", b.cookies["_csrf"])
+		token := b.cookies["_csrf"] // the double-submit cookie's, without a session
+		if s := b.cookies[staff.SessionCookie]; s != "" {
+			token = csrfFor(path, s) // the staff pages bind it to the session
+		}
+		form.Set("_csrf", token)
 		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
