@@ -25,7 +25,9 @@ const csrfKey = "csrf"
 // every poll would only be noise in their stores.
 func CSRF(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return IsAPI(c) || boundToSession(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/") },
+		Skipper: func(c echo.Context) bool {
+			return IsAPI(c) || boundToSession(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/")
+		},
 		TokenLookup:    "form:_csrf",
 		ContextKey:     csrfKey,
 		CookieName:     "_csrf",
