@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"testing"
+
+	"github.com/firststep/firststep/internal/staff"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -36,3 +40,58 @@ func TestLandingChoicesAreLinks(t *testing.T) {
 	}
 }
 
+// unlabelled reports the fields of doc a person fills in (or reads) that have
+// no label naming them.
+func unlabelled(doc *html.Node) []string {
+	var out []string
+	for _, f := range findAll(doc, func(n *html.Node) bool {
+		return (n.DataAtom == atom.Input && attr(n, "type") != "hidden" && attr(n, "type") != "submit") ||
+			n.DataAtom == atom.Select || n.DataAtom == atom.Textarea
+	}) {
+		id := attr(f, "id")
+		labels := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Label && id != "" && attr(n, "for") == id })
+		if len(labels) == 0 || textOf(labels[0]) == "" {
+			out = append(out, attr(f, "name"))
+		}
+	}
+	return out
+}
+
+// The page where a new colleague chooses their own password labels every
+// field, the account's address included.
+func TestFirstPasswordPageLabelsItsFields(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	acc, err := fx.a.Staff.Add(context.Background(), staff.NewAccount{Email: "newcomer@practice.example", Name: "New Comer",
+		Role: staff.Frontdesk, Password: staffPassword, MustChangePassword: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _, err := signInAs(fx, acc.Email, staffPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := fx.send(session, "GET", "/staff", "", false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/staff/password" {
+		t.Fatalf("first page = %d → %s, want the password page", res.StatusCode, res.Header.Get("Location"))
+	}
+	for _, page := range []struct {
+		name string
+		res  *http.Response
+	}{
+		{"the first-password page", fx.send(session, "GET", "/staff/password", "", false)},
+		{"the first-password page after a mistake", fx.send(session, "POST", "/staff/password",
+			url.Values{"current_password": {"wrong"}, "new_password": {"short"}, "confirm_password": {"other"}}.Encode(), true)},
+	} {
+		doc := parseHTML(t, page.res)
+		if missing := unlabelled(doc); len(missing) > 0 {
+			t.Errorf("%s: fields without a label: %q", page.name, missing)
+		}
+		if got := valueOf(doc, "username"); got != acc.Email {
+			t.Errorf("%s: account field %q, want %q", page.name, got, acc.Email)
+		}
+		if l := findAll(doc, func(n *html.Node) bool { return attr(n, "for") == "f-current_password" }); len(l) != 1 || textOf(l[0]) != "One-time password" {
+			t.Errorf("%s: the one-time password is not labelled as such", page.name)
+		}
+	}
+}
