@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/firststep/firststep/internal/staff"
@@ -92,6 +93,40 @@ func TestFirstPasswordPageLabelsItsFields(t *testing.T) {
 		}
 		if l := findAll(doc, func(n *html.Node) bool { return attr(n, "for") == "f-current_password" }); len(l) != 1 || textOf(l[0]) != "One-time password" {
 			t.Errorf("%s: the one-time password is not labelled as such", page.name)
+		}
+	}
+}
+
+// The request form loads the script that preselects the browser's time
+// zone, as a file (the CSP forbids inline script), and every page links a
+// favicon that is served.
+func TestRequestFormLoadsTimeZoneScriptAndFavicon(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := newClient(t, a, "192.0.2.71")
+	for _, kind := range []string{"individual", "couple"} {
+		doc := parseHTML(t, c.get("/request/"+kind))
+		scripts := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Script })
+		if len(scripts) != 1 || attr(scripts[0], "src") != "/static/tz.js" || scripts[0].FirstChild != nil {
+			t.Errorf("/request/%s: %d scripts, want one <script src=/static/tz.js> and no inline script", kind, len(scripts))
+		}
+		if sel := byID(doc, "f-timezone"); sel == nil || !hasAttr(sel, "data-detect-timezone") {
+			t.Errorf("/request/%s: the time-zone list is not marked for the script", kind)
+		}
+	}
+	if res := c.get("/static/tz.js"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "javascript") {
+		t.Errorf("/static/tz.js = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	for _, path := range []string{"/", "/request/couple", "/crisis", "/no-such-page"} {
+		doc := parseHTML(t, c.get(path))
+		icons := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Link && attr(n, "rel") == "icon" })
+		if len(icons) != 1 {
+			t.Errorf("%s: %d favicons linked, want 1", path, len(icons))
+			continue
+		}
+		res := c.get(attr(icons[0], "href"))
+		if body := readBody(t, res); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
+			t.Errorf("%s: favicon %s = %d %s", path, attr(icons[0], "href"), res.StatusCode, res.Header.Get("Content-Type"))
 		}
 	}
 }
