@@ -130,3 +130,61 @@ func TestRequestFormLoadsTimeZoneScriptAndFavicon(t *testing.T) {
 		}
 	}
 }
+
+// bookFirst books the first open time of the picker for token and returns
+// the manage page's path.
+func bookFirst(t *testing.T, c *client, token string) string {
+	t.Helper()
+	doc := parseHTML(t, c.get("/requests/"+token+"?tz=America/New_York&from="+tomorrow()))
+	forms := findAll(doc, func(n *html.Node) bool {
+		return n.DataAtom == atom.Form && attr(n, "method") == "post" && hasClass(n, "inline")
+	})
+	if len(forms) == 0 {
+		t.Fatal("the picker offers no times")
+	}
+	res := c.postForm(attr(forms[0], "action"), formValues(forms[0]))
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(loc, "?done=booked") {
+		t.Fatalf("booking = %d to %q", res.StatusCode, loc)
+	}
+	return strings.TrimSuffix(loc, "?done=booked")
+}
+
+func heading(doc *html.Node) string {
+	if h := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); len(h) > 0 {
+		return textOf(h[0])
+	}
+	return ""
+}
+
+// Error pages say what happened in plain words, not HTTP status names.
+func TestErrorPagesSpeakPlainly(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	seedClinician(t, a, "Maya Lindqvist", "individual")
+	c := newClient(t, a, "192.0.2.72")
+	manage := bookFirst(t, c, tokenFrom(t, c.submit("/request/individual", individualAnswers()), ""))
+	confirm := c.openForm(manage + "/cancel")
+	if res := c.postForm(manage+"/cancel", confirm); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel = %d", res.StatusCode)
+	}
+	// The reschedule link of the cancelled consultation, from an old email.
+	res := c.get(manage + "/reschedule")
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("reschedule after cancel = %d, want 409", res.StatusCode)
+	}
+	if h := heading(parseHTML(t, res)); h != "This consultation was cancelled" {
+		t.Errorf("reschedule after cancel: heading %q", h)
+	}
+	if h := heading(parseHTML(t, c.get("/no-such-page"))); h != "Page not found" {
+		t.Errorf("unknown page: heading %q", h)
+	}
+	stranger := newClient(t, a, "192.0.2.73")
+	res = stranger.postForm("/request/individual", individualAnswers())
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("form without CSRF = %d", res.StatusCode)
+	}
+	if h := heading(parseHTML(t, res)); h != "This form has expired" {
+		t.Errorf("form without CSRF: heading %q", h)
+	}
+}
