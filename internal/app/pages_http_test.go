@@ -188,3 +188,60 @@ func TestErrorPagesSpeakPlainly(t *testing.T) {
 		t.Errorf("form without CSRF: heading %q", h)
 	}
 }
+
+// A submission the rate limit refuses comes back as the form with every
+// answer kept and the reason at the top, not a bare error page; nothing
+// is stored.
+func TestRateLimitedFormKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, rateLimit(2))
+	c := newClient(t, a, "192.0.2.74")
+	_, partnerPath := submitCouple(t, c)
+	if res := c.submit("/request/individual", individualAnswers()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second submission = %d", res.StatusCode)
+	}
+	answers := coupleAnswers()
+	answers.Set("safety", "yes")
+	res := c.submit("/request/couple", answers)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("third submission = %d (Retry-After %q), want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	doc := parseHTML(t, res)
+	mainForm(t, doc)
+	for field, want := range map[string]string{"name": "Sam Rivera", "email": "sam@example.org", "partner_name": "Alex Rivera",
+		"message": answers.Get("message"), "timezone": "America/Chicago", "referral_source": "A friend's recommendation"} {
+		if got := valueOf(doc, field); got != want {
+			t.Errorf("%s = %q, want %q kept", field, got, want)
+		}
+	}
+	if yes := byID(doc, "f-safety-yes"); yes == nil || !hasAttr(yes, "checked") {
+		t.Error("the answer to the safety question is lost")
+	}
+	notice := byID(doc, "form-notice")
+	if notice == nil || attr(notice, "role") != "alert" || !strings.Contains(textOf(notice), "Please wait a few minutes") ||
+		!strings.Contains(textOf(notice), "Everything you typed is still here") {
+		t.Errorf("no notice at the top saying why and that nothing is lost")
+	}
+	var n int64
+	a.DB.Table("intakes").Count(&n)
+	if n != 2 {
+		t.Errorf("%d intakes stored, want 2", n)
+	}
+
+	// The partner's form, refused the same way, keeps the partner's answers.
+	v := c.openForm(partnerPath)
+	for k, vals := range partnerAnswers() {
+		v[k] = vals
+	}
+	res = c.postForm(partnerPath, v)
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("partner form over the limit = %d, want 429", res.StatusCode)
+	}
+	doc = parseHTML(t, res)
+	if got := valueOf(doc, "hopes"); got != partnerAnswers().Get("hopes") {
+		t.Errorf("partner's hopes = %q, want kept", got)
+	}
+	if byID(doc, "form-notice") == nil {
+		t.Error("the partner's form does not say why it came back")
+	}
+}

@@ -16,7 +16,7 @@ func PartnerPath(token string) string { return "/partner/" + url.PathEscape(toke
 // submission.
 func (h *Handlers) PartnerRoutes(e *echo.Echo, limit echo.MiddlewareFunc) {
 	e.GET("/partner/:token", h.partnerForm)
-	e.POST("/partner/:token", h.partnerSubmit, limit)
+	e.POST("/partner/:token", h.partnerSubmit, web.KeepFormWhenLimited(h.limitedPartnerForm), limit)
 	e.GET("/partner/:token/support", h.partnerSupport)
 	e.GET("/partner/:token/thanks", h.partnerThanks)
 }
@@ -31,6 +31,8 @@ type PartnerFormView struct {
 	Safety  string // "yes", "no" or "" (not answered)
 	Errors  map[string]string
 	Summary []FieldError
+	// Notice is a message about the whole form (the rate limit's refusal).
+	Notice string
 
 	Concerns, Approaches, ContactPreferences []Option
 }
@@ -101,6 +103,25 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/support")
 	}
 	return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/thanks")
+}
+
+// limitedPartnerForm answers a submission the rate limit refused with the
+// form, every answer kept and the refusal said at the top.
+func (h *Handlers) limitedPartnerForm(c echo.Context, refusal *apperr.Error) error {
+	token := c.Param("token")
+	if _, err := h.partnerRequest(c); err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return refusal
+	}
+	v := newPartnerFormView(token)
+	v.In = partnerInputFromForm(form)
+	v.Safety = form.Get("safety")
+	v.Notice = refusal.Message
+	v.Title = "Please wait a few minutes — " + v.Title
+	return h.r.Render(c, http.StatusTooManyRequests, "partner_form", v)
 }
 
 func partnerInputFromForm(f url.Values) PartnerInput {
