@@ -245,3 +245,42 @@ func TestRateLimitedFormKeepsWhatWasTyped(t *testing.T) {
 		t.Error("the partner's form does not say why it came back")
 	}
 }
+
+// A partner link whose answers were sent says so as soon as it is opened,
+// with no form to fill in again.
+func TestUsedPartnerLinkSaysSoWhenOpened(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	first := newClient(t, a, "192.0.2.75")
+	_, path := submitCouple(t, first)
+	partner := newClient(t, a, "192.0.2.76")
+	if res := partner.submit(path, partnerAnswers()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("partner's answers = %d", res.StatusCode)
+	}
+	for _, c := range []*client{partner, first} {
+		res := c.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET used partner link = %d, want 200", res.StatusCode)
+		}
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("Cache-Control %q, want no-store", cc)
+		}
+		doc := parseHTML(t, res)
+		if h := heading(doc); h != "Your answers were already sent" {
+			t.Errorf("heading %q", h)
+		}
+		if !strings.Contains(textOf(doc), "Answers were already sent with this link, and they stay as they were sent.") {
+			t.Error("the page does not say the answers stand")
+		}
+		if forms := findAll(doc, func(n *html.Node) bool {
+			return n.DataAtom == atom.Form && attr(n, "method") == "post" && !hasClass(n, "inline")
+		}); len(forms) != 0 {
+			t.Error("the used link still offers the form")
+		}
+		for _, w := range partnerWords {
+			if strings.Contains(textOf(doc), w) {
+				t.Errorf("the page shows the partner's %q", w)
+			}
+		}
+	}
+}

@@ -64,6 +64,13 @@ func (h *Handlers) partnerForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if req.Answered {
+		// Said when the link is opened, not only after someone fills the
+		// form in again: the answers sent stand.
+		sent := &PartnerStepView{AlreadySent: errPartnerAnswered.Message}
+		sent.Title = "Your answers were already sent"
+		return h.r.Render(c, http.StatusOK, "partner_thanks", sent)
+	}
 	v := newPartnerFormView(c.Param("token"))
 	v.In.Name = req.PartnerName
 	return h.r.Render(c, http.StatusOK, "partner_form", v)
