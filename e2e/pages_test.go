@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -43,4 +45,57 @@ func TestRequestFormPreselectsBrowserTimeZone(t *testing.T) {
 	if got := b.Value("Your time zone"); got != "Pacific/Chatham" {
 		t.Errorf("after a mistake the time zone is %q, want the one sent", got)
 	}
+}
+
+// The couple's partner link has a copy button that copies it and says so;
+// the link stands at the top of the page after the request.
+func TestPartnerLinkCopyButton(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t, nil)
+	b := NewBrowser(t, s)
+	// Let the page write to (and the test read) the clipboard, as a person's
+	// click allows.
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tab, browser.SetPermission, browser.SetPermissionParams{
+				Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true}, Setting: "granted", Origin: s.URL})
+			return err
+		})); err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+	path := coupleRequest(t, b, s)
+	link := s.URL + path
+	// At the top: before the time-zone choice and the times.
+	if !Eval[bool](b, `(function () {
+  const link = document.querySelector(".partner-link"), form = document.querySelector("main form");
+  return !!link && !!form && !!(link.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING);
+})()`) {
+		t.Error("the partner link is not above the time choice")
+	}
+	if !Eval[bool](b, `(function () { const b = document.querySelector("button[data-copy=partner-link]"); return !!b && !b.hidden && b.offsetParent !== null; })()`) {
+		t.Fatal("no visible copy button")
+	}
+	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS("button[data-copy=partner-link]"))); err != nil {
+		t.Fatalf("click the copy button: %v", err)
+	}
+	said, err := evalAwait[string](b, `new Promise((resolve, reject) => {
+  const status = document.getElementById("partner-link-status");
+  if (status.textContent) { resolve(status.textContent); return; }
+  new MutationObserver(() => resolve(status.textContent)).observe(status, {childList: true, characterData: true, subtree: true});
+})`)
+	if err != nil {
+		t.Fatalf("waiting for the copy button to answer: %v", err)
+	}
+	if !strings.HasPrefix(said, "Link copied.") {
+		t.Errorf("after copying the page says %q", said)
+	}
+	copied, err := evalAwait[string](b, `navigator.clipboard.readText()`)
+	if err != nil {
+		t.Fatalf("read the clipboard: %v", err)
+	}
+	if copied != link {
+		t.Errorf("clipboard holds %q, want %q", copied, link)
+	}
+	b.CheckAccessibility(axeSource(t), "the picker with the partner link")
 }

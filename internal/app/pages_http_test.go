@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -282,5 +283,109 @@ func TestUsedPartnerLinkSaysSoWhenOpened(t *testing.T) {
 				t.Errorf("the page shows the partner's %q", w)
 			}
 		}
+	}
+}
+
+// manageLinkRE finds a whole manage link in an email's text part (the
+// quoted-printable HTML part may break a link across lines).
+var manageLinkRE = regexp.MustCompile(`/bookings/([A-Za-z0-9_-]{20,})\r?\n`)
+
+// partnerLinkSection is the partner-link section of a page and its
+// position among the page's top-level content.
+func partnerLinkSection(doc *html.Node) *html.Node {
+	if s := findAll(doc, func(n *html.Node) bool { return hasClass(n, "partner-link") }); len(s) == 1 {
+		return s[0]
+	}
+	return nil
+}
+
+// The couple's partner link stands at the top of every page the client
+// sees after the request — before the times to choose from, before what
+// happens next — with a copy button, and again on the booked page and the
+// client's manage page; never on the partner's own manage page.
+func TestPartnerLinkAtTheTopWithACopyButton(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	seedClinician(t, a, "Maya Lindqvist", "individual", "couple")
+	c := newClient(t, a, "192.0.2.77")
+	token, path := submitCouple(t, c)
+
+	checkTop := func(name string, doc *html.Node, before func(*html.Node) bool) {
+		t.Helper()
+		sec := partnerLinkSection(doc)
+		if sec == nil {
+			t.Fatalf("%s: no partner link", name)
+		}
+		if got := partnerLinkOf(t, doc); got != path {
+			t.Errorf("%s: link %s, want %s", name, got, path)
+		}
+		order := documentOrder(doc)
+		later := []*html.Node{sec}
+		if before != nil {
+			later = findAll(byID(doc, "main"), before)
+		}
+		if len(later) == 0 {
+			t.Fatalf("%s: nothing to compare the link's place with", name)
+		}
+		if order[sec] > order[later[0]] {
+			t.Errorf("%s: the partner link comes after %s", name, textOf(later[0]))
+		}
+		buttons := findAll(sec, func(n *html.Node) bool { return n.DataAtom == atom.Button && attr(n, "data-copy") == "partner-link" })
+		if len(buttons) != 1 || attr(buttons[0], "type") != "button" || textOf(buttons[0]) != "Copy link" {
+			t.Errorf("%s: no copy button for the link", name)
+		} else if !hasAttr(buttons[0], "hidden") {
+			t.Errorf("%s: the copy button shows without JavaScript, where it cannot work", name)
+		}
+		scripts := findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Script && attr(n, "src") == "/static/copy.js" })
+		if len(scripts) != 1 {
+			t.Errorf("%s: the copy script is not loaded", name)
+		}
+	}
+	isH2 := func(n *html.Node) bool { return n.DataAtom == atom.H2 || n.DataAtom == atom.Form || hasClass(n, "day") }
+	checkTop("picker", parseHTML(t, c.get("/requests/"+token)), isH2)
+	checkTop("confirmation", parseHTML(t, c.get("/requests/"+token+"/received")), func(n *html.Node) bool {
+		return n.DataAtom == atom.H2 && textOf(n) == "What happens next"
+	})
+	if res := c.get("/static/copy.js"); res.StatusCode != http.StatusOK {
+		t.Errorf("/static/copy.js = %d", res.StatusCode)
+	}
+
+	manage := bookFirst(t, c, token)
+	facts := func(n *html.Node) bool { return n.DataAtom == atom.Dl }
+	checkTop("booked page", parseHTML(t, c.get(manage+"?done=booked")), facts)
+	checkTop("manage page", parseHTML(t, c.get(manage)), facts)
+	// The picker, once booked, still offers it.
+	checkTop("picker after booking", parseHTML(t, c.get("/requests/"+token)), nil)
+
+	// The partner's own manage link (from their invitation) does not.
+	var raws []string
+	a.DB.Table("outbox_messages").Pluck("raw", &raws)
+	clientToken := strings.TrimPrefix(manage, "/bookings/")
+	var partnerManage string
+	for _, raw := range raws {
+		if !strings.Contains(raw, "To: \"Alex Rivera\" <alex@example.org>") {
+			continue
+		}
+		for _, m := range manageLinkRE.FindAllStringSubmatch(raw, -1) {
+			if m[1] != clientToken {
+				partnerManage = "/bookings/" + m[1]
+			}
+		}
+	}
+	if partnerManage == "" {
+		t.Fatal("no manage link of the partner's in the emails")
+	}
+	doc := parseHTML(t, c.get(partnerManage))
+	if heading(doc) != "Your consultation" {
+		t.Fatalf("partner's manage page: %q", heading(doc))
+	}
+	if partnerLinkSection(doc) != nil {
+		t.Error("the partner's own manage page offers the partner link")
+	}
+	// Nor does a cancelled consultation's page.
+	confirm := c.openForm(manage + "/cancel")
+	c.postForm(manage+"/cancel", confirm)
+	if partnerLinkSection(parseHTML(t, c.get(manage))) != nil {
+		t.Error("the cancelled consultation's page offers the partner link")
 	}
 }

@@ -23,8 +23,8 @@ type PageHandlers struct {
 	client  IntakeLookup
 	defZone func(ctx context.Context) string
 	// PartnerLink, when set, gives the partner's private link of a couple
-	// request ("" for none), offered on the picker for the client to pass
-	// on if they choose.
+	// request ("" for none), offered on the picker and the client's manage
+	// page for the client to pass on if they choose.
 	PartnerLink func(ctx context.Context, cl Client) (string, error)
 }
 
@@ -242,6 +242,8 @@ type ManageView struct {
 	Cancelled bool
 	Past      bool
 	Done      string // "booked", "moved", "cancelled": what just happened
+	// PartnerLink is the partner's private link (a couple's client only).
+	PartnerLink string
 }
 
 func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
@@ -266,6 +268,11 @@ func (h *PageHandlers) manage(c echo.Context) error {
 	switch d := c.QueryParam("done"); d {
 	case "booked", "moved", "cancelled":
 		v.Done = d
+	}
+	if h.PartnerLink != nil && v.Booking.HolderIsClient && !v.Cancelled {
+		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), Client{IntakeID: v.Booking.IntakeID, Kind: v.Booking.Kind}); err != nil {
+			return err
+		}
 	}
 	return h.r.Render(c, http.StatusOK, "manage", v)
 }

@@ -26,6 +26,9 @@ type Booking struct {
 	Location       string // video link or address
 	// HolderName is the person whose manage link was used.
 	HolderName string
+	// HolderIsClient: the link used is the client's own (issued first),
+	// not their partner's.
+	HolderIsClient bool
 }
 
 // Past reports whether the consultation has started.
@@ -38,7 +41,16 @@ func (s *Service) ByManageToken(ctx context.Context, token string) (Booking, err
 	if err != nil {
 		return Booking{}, err
 	}
-	return s.view(ctx, db, b, link.Name)
+	v, err := s.view(ctx, db, b, link.Name)
+	if err != nil {
+		return Booking{}, err
+	}
+	var earlier int64
+	if err := db.Model(&linkRow{}).Where("booking_id = ? AND id < ?", link.BookingID, link.ID).Count(&earlier).Error; err != nil {
+		return Booking{}, fmt.Errorf("load manage links: %w", err)
+	}
+	v.HolderIsClient = earlier == 0
+	return v, nil
 }
 
 // ForIntake returns the bookings of an intake, newest first (staff).
