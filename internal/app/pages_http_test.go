@@ -2,13 +2,18 @@ package app_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/templates"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -387,5 +392,207 @@ func TestPartnerLinkAtTheTopWithACopyButton(t *testing.T) {
 	c.postForm(manage+"/cancel", confirm)
 	if partnerLinkSection(parseHTML(t, c.get(manage))) != nil {
 		t.Error("the cancelled consultation's page offers the partner link")
+	}
+}
+
+// links are the href of every link in n.
+func links(n *html.Node) []string {
+	var out []string
+	for _, a := range findAll(n, func(n *html.Node) bool { return n.DataAtom == atom.A }) {
+		out = append(out, attr(a, "href"))
+	}
+	return out
+}
+
+func banner(t *testing.T, doc *html.Node) *html.Node {
+	t.Helper()
+	b := findAll(doc, func(n *html.Node) bool { return hasClass(n, "crisis-banner") })
+	if len(b) != 1 {
+		t.Fatalf("%d crisis banners", len(b))
+	}
+	return b[0]
+}
+
+// By default the US resources show: 988 (call, text, chat) and 911 in the
+// banner, SAMHSA's helpline on the crisis page, and on the couple journey
+// the domestic-violence hotline too.
+func TestDefaultCrisisResources(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := newClient(t, a, "192.0.2.78")
+	home := links(banner(t, parseHTML(t, c.get("/"))))
+	for _, want := range []string{"tel:988", "tel:911", "/crisis"} {
+		if !slices.Contains(home, want) {
+			t.Errorf("banner links %q lack %s", home, want)
+		}
+	}
+	if slices.Contains(home, "tel:18007997233") {
+		t.Error("the individual journey's banner shows the domestic-violence hotline")
+	}
+	couple := links(banner(t, parseHTML(t, c.get("/request/couple"))))
+	for _, want := range []string{"tel:988", "tel:911", "tel:18007997233", "sms:88788?body=START"} {
+		if !slices.Contains(couple, want) {
+			t.Errorf("couple banner links %q lack %s", couple, want)
+		}
+	}
+	crisis := parseHTML(t, c.get("/crisis"))
+	panel := findAll(crisis, func(n *html.Node) bool { return hasClass(n, "crisis-panel") })
+	if len(panel) != 1 {
+		t.Fatal("no crisis panel")
+	}
+	got := links(panel[0])
+	for _, want := range []string{"tel:988", "sms:988", "https://988lifeline.org/chat", "tel:911", "tel:18006624357", "tel:18007997233"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("crisis page links %q lack %s", got, want)
+		}
+	}
+	if text := textOf(panel[0]); !strings.Contains(text, "SAMHSA National Helpline") || !strings.Contains(text, "Call 1-800-662-4357") ||
+		!strings.Contains(text, "Text START to 88788") {
+		t.Errorf("crisis page reads %q", text)
+	}
+	// The support page of a couple who said yes to the safety question.
+	answers := coupleAnswers()
+	answers.Set("safety", "yes")
+	res := c.submit("/request/couple", answers)
+	support := parseHTML(t, c.get(res.Header.Get("Location")))
+	panel = findAll(support, func(n *html.Node) bool { return hasClass(n, "crisis-panel") })
+	if len(panel) != 1 || !slices.Contains(links(panel[0]), "tel:18007997233") || !slices.Contains(links(panel[0]), "tel:988") {
+		t.Error("the couple's support page lacks 988 or the domestic-violence hotline")
+	}
+}
+
+// A practice elsewhere lists its own lines: every page, the error pages
+// and the emails show those, and no US number is left anywhere.
+func TestCrisisResourcesAreThePractices(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	uk := []practice.CrisisResource{
+		{Label: "Samaritans", Phone: "116 123", URL: "https://www.samaritans.org", Note: "24/7, free.", Banner: true},
+		{Label: "Emergency services", Phone: "999", Banner: true},
+		{Label: "Shout", SMS: "85258", SMSBody: "SHOUT", Note: "Text, 24/7."},
+		{Label: "Refuge domestic abuse helpline", Phone: "0808 2000 247", Audience: practice.AudienceCouple, Banner: true},
+	}
+	form := settingsForm()
+	for k := range form {
+		if strings.HasPrefix(k, "crisis_") {
+			delete(form, k)
+		}
+	}
+	form.Set("crisis_text", "If you are in danger now, call 999.")
+	for k, v := range crisisForm(uk) {
+		form[k] = v
+	}
+	// A mistake first: it is named next to its field, and all is kept.
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("crisis_phone_1", "call me")
+	bad.Set("crisis_url_0", "javascript:alert(1)")
+	res := fx.request(asAdmin, "POST", "/staff/admin/settings", bad.Encode())
+	if res.StatusCode != unprocessable {
+		t.Fatalf("bad crisis line: %d", res.StatusCode)
+	}
+	doc := parseHTML(t, res)
+	for _, f := range []string{"crisis_phone_1", "crisis_url_0"} {
+		if fieldError(doc, f) == "" {
+			t.Errorf("no message next to %s", f)
+		}
+	}
+	if valueOf(doc, "crisis_label_3") != "Refuge domestic abuse helpline" || valueOf(doc, "crisis_phone_1") != "call me" {
+		t.Error("the crisis lines typed are not kept")
+	}
+	if missing := unlabelled(doc); len(missing) > 0 {
+		t.Errorf("settings fields without a label: %q", missing)
+	}
+	expectRedirect(t, fx.request(asAdmin, "POST", "/staff/admin/settings", form.Encode()), "/staff/admin/settings?saved=1")
+	st, err := fx.a.Practice.Get(context.Background())
+	if err != nil || !reflect.DeepEqual(st.CrisisResources, uk) {
+		t.Fatalf("stored %+v (%v)", st.CrisisResources, err)
+	}
+	// The form shows them again, with blank rows to add more.
+	doc = parseHTML(t, fx.request(asAdmin, "GET", "/staff/admin/settings", ""))
+	if valueOf(doc, "crisis_phone_0") != "116 123" || valueOf(doc, "crisis_label_4") != "" || valueOf(doc, "crisis_audience_3") != "couple" {
+		t.Error("the settings form does not show the saved crisis lines")
+	}
+
+	c := newClient(t, fx.a, "192.0.2.79")
+	pages := map[string]*http.Response{"/": c.get("/"), "/crisis": c.get("/crisis"), "/request/couple": c.get("/request/couple"),
+		"/no-such-page": c.get("/no-such-page")}
+	answers := coupleAnswers()
+	answers.Set("safety", "yes")
+	support := c.submit("/request/couple", answers).Header.Get("Location")
+	pages[support] = c.get(support)
+	for path, res := range pages {
+		doc := parseHTML(t, res)
+		text := textOf(doc)
+		for _, us := range []string{"988", "911", "1-800"} {
+			if strings.Contains(text, us) {
+				t.Errorf("%s still shows %s", path, us)
+			}
+		}
+		for _, want := range []string{"tel:116123", "tel:999"} {
+			if !slices.Contains(links(banner(t, doc)), want) {
+				t.Errorf("%s: banner lacks %s", path, want)
+			}
+		}
+		if couple := slices.Contains(links(banner(t, doc)), "tel:08082000247"); couple != (path == "/request/couple" || path == support) {
+			t.Errorf("%s: the couple line in the banner: %v", path, couple)
+		}
+	}
+	if got := links(parseHTML(t, c.get("/crisis"))); !slices.Contains(got, "sms:85258?body=SHOUT") || !slices.Contains(got, "https://www.samaritans.org") {
+		t.Errorf("crisis page links %q", got)
+	}
+
+	// The emails name the practice's lines for everyone in the banner.
+	seedClinician(t, fx.a, "Maya Lindqvist", "individual")
+	bookFirst(t, c, tokenFrom(t, c.submit("/request/individual", individualAnswers()), ""))
+	var raws []string
+	fx.a.DB.Table("outbox_messages").Pluck("raw", &raws)
+	if len(raws) == 0 {
+		t.Fatal("no emails")
+	}
+	found := 0
+	for _, raw := range raws {
+		if !strings.Contains(raw, "To: \"Jo\"") {
+			continue
+		}
+		found++
+		if !strings.Contains(raw, "If you are in crisis, call 116 123, or call 999.") {
+			t.Errorf("the client's email does not name the practice's crisis lines:\n%s", raw)
+		}
+		if strings.Contains(raw, "988") || strings.Contains(raw, "911") || strings.Contains(raw, "0808") {
+			t.Error("the client's email names a US or a couples-only line")
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d emails to the client, want 1", found)
+	}
+}
+
+// No crisis number is written into a template: they all come from the
+// practice's settings.
+func TestNoCrisisNumbersInTemplates(t *testing.T) {
+	t.Parallel()
+	err := fs.WalkDir(templates.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".svg") {
+			return err
+		}
+		b, err := fs.ReadFile(templates.FS, path)
+		if err != nil {
+			return err
+		}
+		for _, n := range []string{"988", "911", "1-800"} {
+			if strings.Contains(string(b), n) {
+				t.Errorf("%s names %s", path, n)
+			}
+		}
+		for _, m := range regexp.MustCompile(`(tel|sms):[0-9+]`).FindAllString(string(b), -1) {
+			t.Errorf("%s links a fixed number: %s", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -160,6 +160,7 @@ func (h *PageHandlers) picker(c echo.Context) error {
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
 		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
 	v.Title = v.Heading
+	v.Couple = cl.Kind == "couple"
 	if h.PartnerLink != nil {
 		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), cl); err != nil {
 			return err
@@ -227,6 +228,7 @@ func (h *PageHandlers) book(c echo.Context) error {
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
 		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
 	v.Title = v.Heading
+	v.Couple = cl.Kind == "couple"
 	c.QueryParams().Set("tz", c.FormValue("tz"))
 	return h.retry(c, v, cl.Kind, cl.TimeZone, err)
 }
@@ -257,6 +259,7 @@ func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
 	v := &ManageView{Token: token, Booking: b, TimeZone: zone, When: formatWhen(b.Start, zone),
 		IsVideo: len(b.Location) > 8 && b.Location[:8] == "https://", Cancelled: b.Status == StatusCancelled, Past: b.Past(h.svc.now())}
 	v.Title = "Your consultation"
+	v.Couple = b.Kind == "couple"
 	return v, nil
 }
 
@@ -307,6 +310,7 @@ func (h *PageHandlers) rescheduleView(c echo.Context) (*PickerView, Booking, err
 	v := &PickerView{Heading: "Choose a new time", Action: "/bookings/" + url.PathEscape(token) + "/reschedule",
 		Self: "/bookings/" + url.PathEscape(token) + "/reschedule", Current: formatWhen(b.Start, h.zone(c.Request().Context(), c.QueryParam("tz"), b.ClientTimeZone))}
 	v.Title = v.Heading
+	v.Couple = b.Kind == "couple"
 	return v, b, nil
 }
 

@@ -82,6 +82,9 @@ type emailView struct {
 	ManageURL     string
 	StaffURL      string
 	StartURL      string
+	// Crisis is where to turn in a crisis, from the practice's resources:
+	// "call or text 988, or call 911" ("" when it lists none for emails).
+	Crisis string
 }
 
 // location is where a consultation happens: the clinician's video link, the
@@ -124,7 +127,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 		Attendees: attendees}
 	base := emailView{Kind: l.kind, PracticeName: l.settings.Name, ClinicianName: l.clinician.Name,
 		Minutes: int(b.EndAt.Sub(b.StartAt) / time.Minute), Location: where, IsVideo: strings.HasPrefix(where, "https://"),
-		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/"}
+		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/", Crisis: l.settings.CrisisCallLine()}
 
 	var out []outbox.Message
 	for i, p := range l.links {

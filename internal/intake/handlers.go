@@ -109,6 +109,7 @@ func newFormView(kind Kind) *FormView {
 		ContactPreferences: ContactPreferences, PartnerAwareness: PartnerAwareness}
 	v.In.Kind = string(kind)
 	v.In.ContactPreference = "email"
+	v.Couple = kind == Couple
 	if kind == Couple {
 		v.Title = "Request a couples consultation"
 	} else {
@@ -236,6 +237,7 @@ func (h *Handlers) stepView(c echo.Context, title string) (*StepView, error) {
 	}
 	v := &StepView{Token: token, NextPath: h.NextPath(token), Kind: in.Kind, Name: in.Name, id: in.ID}
 	v.Title = title
+	v.Couple = in.Kind == Couple
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return v, nil
 }

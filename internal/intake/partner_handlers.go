@@ -42,6 +42,7 @@ func newPartnerFormView(token string) *PartnerFormView {
 		Concerns: Concerns, Approaches: Approaches, ContactPreferences: ContactPreferences}
 	v.In.ContactPreference = "email"
 	v.Title = "Add your own answers"
+	v.Couple = true // the partner's pages are the couple journey
 	return v
 }
 
@@ -67,7 +68,7 @@ func (h *Handlers) partnerForm(c echo.Context) error {
 	if req.Answered {
 		// Said when the link is opened, not only after someone fills the
 		// form in again: the answers sent stand.
-		sent := &PartnerStepView{AlreadySent: errPartnerAnswered.Message}
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, AlreadySent: errPartnerAnswered.Message}
 		sent.Title = "Your answers were already sent"
 		return h.r.Render(c, http.StatusOK, "partner_thanks", sent)
 	}
@@ -99,7 +100,7 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 		return h.r.Render(c, http.StatusUnprocessableEntity, "partner_form", v)
 	}
 	if ae := apperr.As(err); ae != nil && ae.Code == errPartnerAnswered.Code {
-		sent := &PartnerStepView{NextPath: PartnerPath(token) + "/thanks", AlreadySent: ae.Message}
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(token) + "/thanks", AlreadySent: ae.Message}
 		sent.Title = "Your answers were already sent"
 		return h.r.Render(c, http.StatusConflict, "partner_thanks", sent)
 	}
@@ -153,7 +154,7 @@ func (h *Handlers) partnerSupport(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
-	v := &PartnerStepView{NextPath: PartnerPath(c.Param("token")) + "/thanks"}
+	v := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(c.Param("token")) + "/thanks"}
 	v.Title = "Support is available right now"
 	return h.r.Render(c, http.StatusOK, "partner_support", v)
 }
@@ -162,7 +163,7 @@ func (h *Handlers) partnerThanks(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
-	v := &PartnerStepView{}
+	v := &PartnerStepView{Layout: web.Layout{Couple: true}}
 	v.Title = "Thank you for adding your answers"
 	return h.r.Render(c, http.StatusOK, "partner_thanks", v)
 }

@@ -17,9 +17,9 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// DefaultCrisisText is shown until the practice writes its own.
-const DefaultCrisisText = "If you are in danger now, call 911 or go to the nearest emergency room.\n" +
-	"If you are thinking about harming yourself or someone else, call or text 988 (Suicide & Crisis Lifeline, US, 24/7), or chat at 988lifeline.org.\n" +
+// DefaultCrisisText is shown, beside the crisis resources, until the
+// practice writes its own. The numbers are in DefaultCrisisResources.
+const DefaultCrisisText = "If you are in danger now, go to the nearest emergency room.\n" +
 	"Outside the US, call your local emergency number."
 
 // Settings are the practice's details.
@@ -30,11 +30,15 @@ type Settings struct {
 	VideoLink  string
 	CrisisText string
 	SenderName string
+	// CrisisResources are the practice's crisis lines (crisis.go); none
+	// leaves CrisisText alone to say where to turn.
+	CrisisResources []CrisisResource
 }
 
 // Defaults are the settings of a practice that has not saved any.
 func Defaults() Settings {
-	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice"}
+	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice",
+		CrisisResources: DefaultCrisisResources()}
 }
 
 // Location is the practice's time zone, in which staff read times; UTC
@@ -60,6 +64,7 @@ func (s Settings) Validate() error {
 	if strings.TrimSpace(s.CrisisText) == "" {
 		f["crisis_text"] = "Crisis resources must always be shown; enter the text clients should see."
 	}
+	validateCrisis(f, s.CrisisResources)
 	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
 		f["video_link"] = "The video link must start with https://."
 	}
@@ -77,7 +82,9 @@ type row struct {
 	VideoLink  string
 	CrisisText string
 	SenderName string
-	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
+	// CrisisResources is the JSON list; "" until the practice saves one.
+	CrisisResources string
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (row) TableName() string { return "practice_settings" }
@@ -116,7 +123,7 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 	case err != nil:
 		return Settings{}, fmt.Errorf("load practice settings: %w", err)
 	default:
-		s.cached = Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName}
+		s.cached = r.settings()
 	}
 	s.expires = time.Now().Add(s.ttl)
 	return s.cached, nil
@@ -124,12 +131,13 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 
 // Save validates and stores the settings in tx.
 func (s *Service) Save(tx *gorm.DB, in Settings) error {
+	in.CrisisResources = normalizeCrisis(in.CrisisResources)
 	if err := in.Validate(); err != nil {
 		return err
 	}
 	r := row{ID: 1, Name: strings.TrimSpace(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
 		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: strings.TrimSpace(in.SenderName),
-		UpdatedAt: s.now().UTC()}
+		CrisisResources: encodeCrisis(in.CrisisResources), UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)
 	}
