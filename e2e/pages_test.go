@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/firststep/firststep/internal/staff"
 )
 
 // EmulateTimeZone makes the browser report zone as its own, as a person's
@@ -98,4 +99,47 @@ func TestPartnerLinkCopyButton(t *testing.T) {
 		t.Errorf("clipboard holds %q, want %q", copied, link)
 	}
 	b.CheckAccessibility(axeSource(t), "the picker with the partner link")
+}
+
+// The settings page with its crisis lines, and the page where a new
+// colleague chooses a password, have every field labelled and no serious
+// accessibility violation; saving the settings unchanged keeps the lines.
+func TestSettingsAndFirstPasswordPagesAccessibility(t *testing.T) {
+	t.Parallel()
+	axe := axeSource(t)
+	s := StartStaffServer(t)
+	admin := AddStaffAccount(t, s, staff.Admin, "Ada Admin", nil)
+	b := NewBrowser(t, s)
+	b.StaffSignIn(admin)
+	if status := b.Visit("/staff/admin/settings"); status != 200 {
+		t.Fatalf("settings page: %d", status)
+	}
+	b.CheckAccessibility(axe, "the practice settings page")
+	if status := b.Press("Save settings"); status != 200 {
+		t.Fatalf("saving the settings: %d", status)
+	}
+	if got := b.Text("main"); !strings.Contains(got, "The settings were saved.") {
+		t.Fatalf("after saving: %q", got)
+	}
+	st, err := s.App.Practice.Get(context.Background())
+	if err != nil || len(st.CrisisResources) != 4 || st.CrisisResources[0].Phone != "988" {
+		t.Errorf("crisis lines after saving the page unchanged: %+v (%v)", st.CrisisResources, err)
+	}
+
+	if _, err := s.App.Staff.Add(context.Background(), staff.NewAccount{Email: "new@practice.test", Name: "New Colleague",
+		Role: staff.Frontdesk, Password: staffPassword, MustChangePassword: true}); err != nil {
+		t.Fatal(err)
+	}
+	newcomer := NewBrowser(t, s)
+	newcomer.Visit("/staff/signin")
+	newcomer.Fill("Email", "new@practice.test")
+	newcomer.Fill("Password", staffPassword)
+	newcomer.Press("Sign in")
+	if p := newcomer.Path(); p != "/staff/password" {
+		t.Fatalf("a one-time password leads to %s, want /staff/password", p)
+	}
+	if got := newcomer.Value("Your account"); got != "new@practice.test" {
+		t.Errorf("account field reads %q", got)
+	}
+	newcomer.CheckAccessibility(axe, "the first-password page")
 }
