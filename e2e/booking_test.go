@@ -37,7 +37,6 @@ func StartBookingServer(t *testing.T) (*Server, *MailServer) {
 		"FIRSTSTEP_MAIL_FROM": "Riverbend Therapy <" + mailFrom + ">",
 	}, app.Options{Outbox: outbox.Options{
 		PollInterval: 200 * time.Millisecond,
-		Lease:        10 * time.Second,
 		BaseBackoff:  100 * time.Millisecond,
 		MaxBackoff:   time.Second,
 	}})

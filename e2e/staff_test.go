@@ -30,7 +30,6 @@ func StartStaffServer(t *testing.T) *Server {
 	t.Helper()
 	return StartServerWith(t, nil, app.Options{PasswordCost: bcrypt.MinCost, Outbox: outbox.Options{
 		PollInterval: 200 * time.Millisecond,
-		Lease:        10 * time.Second,
 		BaseBackoff:  100 * time.Millisecond,
 		MaxBackoff:   time.Second,
 	}})

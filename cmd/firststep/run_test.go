@@ -93,6 +93,19 @@ func TestUserAddAndToken(t *testing.T) {
 			}
 		}
 	})
+	// #7.18: an address with a space nobody can see, a name on two lines.
+	t.Run("address with a no-break space", func(t *testing.T) {
+		_, _, err := runCmd(t, dir, "a long enough password\n", "user", "add", "--email", "desk\u00a0x@example.org", "--role", "frontdesk")
+		if err == nil || !strings.Contains(err.Error(), "email") {
+			t.Errorf("err = %v, want a message about the email", err)
+		}
+	})
+	t.Run("name with a line break", func(t *testing.T) {
+		_, _, err := runCmd(t, dir, "a long enough password\n", "user", "add", "--email", "desk2@example.org", "--role", "frontdesk", "--name", "Desk\nBcc: x@example.org")
+		if err == nil || !strings.Contains(err.Error(), "name") {
+			t.Errorf("err = %v, want a message about the name", err)
+		}
+	})
 	t.Run("unknown role", func(t *testing.T) {
 		_, _, err := runCmd(t, dir, "a long enough password\n", "user", "add", "--email", "d@example.org", "--role", "owner")
 		if err == nil || !strings.Contains(err.Error(), "role") {

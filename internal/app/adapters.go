@@ -17,7 +17,8 @@ var _ booking.Intakes = intakeClients{}
 
 func clientOf(in intake.Intake) booking.Client {
 	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
-		PartnerName: in.PartnerName, PartnerEmail: in.PartnerEmail, TimeZone: in.TimeZone}
+		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
+		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
 }
 
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
@@ -32,6 +33,14 @@ func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error)
 
 func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
+}
+
+func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, now time.Time) (bool, error) {
+	by := intake.AllowedByClient
+	if byStaff {
+		by = intake.AllowedByStaff
+	}
+	return a.svc.AllowPartnerContactTx(tx, id, by, now)
 }
 
 func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, error) {

@@ -162,7 +162,7 @@ func (fx *staffFixture) send(session, method, path, body string, csrf bool, cook
 		fx.t.Fatal(err)
 	}
 	if csrf {
-		v.Set("_csrf", testCSRF)
+		v.Set("_csrf", csrfFor(path, session))
 	}
 	var req *http.Request
 	if method == http.MethodPost {
@@ -868,7 +868,7 @@ func TestAdminSettingsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := practice.Settings{Name: "Riverside Relational Therapy", TimeZone: "America/Denver", Address: "1 River Rd",
-		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy",
+		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy", Saved: true,
 		CrisisResources: practice.DefaultCrisisResources()}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("stored %+v", st)

@@ -18,7 +18,8 @@ func (a *App) hoursViewer(c echo.Context) (booking.HoursViewer, bool) {
 	if !ok {
 		return booking.HoursViewer{}, false
 	}
-	v := booking.HoursViewer{ManageAny: acc.Can(staff.ManageAnyAvailability), ViewBookings: acc.Can(staff.ViewOwnBookings)}
+	v := booking.HoursViewer{ManageAny: acc.Can(staff.ManageAnyAvailability), ViewBookings: acc.Can(staff.ViewOwnBookings),
+		ManageBookings: acc.Can(staff.ManageBookings)}
 	if acc.ClinicianID != nil && acc.Can(staff.ManageOwnAvailability) {
 		v.ClinicianID = *acc.ClinicianID
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/secret"
@@ -16,14 +17,29 @@ import (
 // offering couples consultations) with weekday hours, and an admin whose
 // password is printed once. A database that already has staff accounts is
 // left alone.
+//
+// The admin account is created first: its unique email is the claim on the
+// empty database, so of several instances started with --demo at once, one
+// seeds and the others find the account taken and seed nothing.
 func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
+	const alreadySeeded = "demo: the database already has accounts; nothing seeded"
 	n, err := a.Staff.Count(ctx)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		fmt.Fprintln(out, "demo: the database already has accounts; nothing seeded")
+		fmt.Fprintln(out, alreadySeeded)
 		return nil
+	}
+	password, _ := secret.New()
+	password = password[:20]
+	acc, err := a.Staff.Add(ctx, staff.NewAccount{Email: "admin@demo.firststep.test", Name: "Demo Admin", Role: staff.Admin, Password: password})
+	if apperr.KindOf(err) == apperr.Conflict {
+		fmt.Fprintln(out, alreadySeeded)
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	settings := practice.Defaults()
 	settings.Name, settings.SenderName = "Riverbend Therapy (demo)", "Riverbend Therapy"
@@ -50,12 +66,6 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		if _, err := a.Booking.SetAvailability(ctx, c.ID, rules); err != nil {
 			return err
 		}
-	}
-	password, _ := secret.New()
-	password = password[:20]
-	acc, err := a.Staff.Add(ctx, staff.NewAccount{Email: "admin@demo.firststep.test", Name: "Demo Admin", Role: staff.Admin, Password: password})
-	if err != nil {
-		return err
 	}
 	fmt.Fprintf(out, "demo: practice %q with %d clinicians\n", settings.Name, len(clinicians))
 	fmt.Fprintf(out, "demo: admin account %s, password %s (shown only now)\n", acc.Email, password)

@@ -12,8 +12,8 @@ func (a *App) canManageClinicians(next echo.HandlerFunc) echo.HandlerFunc {
 	return staff.Require(staff.ManageClinicians)(next)
 }
 
-// canManageAvailability lets admins change any clinician's hours and a
-// clinician only their own.
+// canManageAvailability lets admins see and change any clinician's hours
+// and a clinician only their own.
 func (a *App) canManageAvailability(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		acc, ok := staff.CurrentAccount(c)
@@ -27,6 +27,6 @@ func (a *App) canManageAvailability(next echo.HandlerFunc) echo.HandlerFunc {
 		if acc.Can(staff.ManageAnyAvailability) || acc.Can(staff.ManageOwnAvailability) && acc.ClinicianID != nil && *acc.ClinicianID == id {
 			return next(c)
 		}
-		return apperr.New(apperr.Forbidden, "forbidden", "Your role does not allow changing this clinician's hours.")
+		return apperr.New(apperr.Forbidden, "forbidden", "Only an administrator or this clinician may see or change these consultation hours.")
 	}
 }

@@ -3,11 +3,14 @@ package app_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
 
@@ -120,6 +123,11 @@ var permCases = []permCase{
 	{method: "POST", route: "/staff/bookings/:id/cancel", location: "/staff/intakes/",
 		request: func(fx *staffFixture, _ string) (string, string) {
 			return fmt.Sprintf("/staff/bookings/%d/cancel", fx.bookFor(clinicianAIntake(fx))), ""
+		},
+		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
+	{method: "POST", route: "/staff/intakes/:id/partner-contact", location: "/staff/intakes/",
+		request: func(fx *staffFixture, _ string) (string, string) {
+			return fmt.Sprintf("/staff/intakes/%d/partner-contact", clinicianAIntake(fx)), ""
 		},
 		want: statuses(seeOther, seeOther, forbidden, forbidden, toSignIn)},
 	// A clinician's consultation hours (see availability_pages_test.go): their
@@ -287,7 +295,8 @@ var permCases = []permCase{
 		request: func(fx *staffFixture, _ string) (string, string) {
 			return fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), ""
 		},
-		want: statuses(ok, ok, ok, ok, needAuth)},
+		// Admin or that clinician, as for changing them (#7.22).
+		want: statuses(ok, forbidden, ok, forbidden, needAuth)},
 	{method: "PUT", route: "/api/v1/clinicians/:id/availability",
 		request: func(fx *staffFixture, _ string) (string, string) {
 			return fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), availabilityJSON
@@ -405,5 +414,87 @@ func TestPermissionMatrixIsComplete(t *testing.T) {
 		if res.StatusCode == http.StatusUnauthorized {
 			t.Errorf("%s asks for a token but is missing from permCases", key)
 		}
+	}
+}
+
+// TestStaffFormsNeedTheSessionsOwnCSRFToken: the CSRF token of the staff
+// pages is bound to the session (#7.22). A token from another session, or
+// a cookie and form token an attacker planted together, is refused on
+// every staff form a signed-in account may send.
+func TestStaffFormsNeedTheSessionsOwnCSRFToken(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	other := fx.signIn(asFrontdesk)
+	for _, c := range permCases {
+		if c.method != http.MethodPost || !strings.HasPrefix(c.route, "/staff") || c.noSession {
+			continue
+		}
+		t.Run(c.route, func(t *testing.T) {
+			role := asAdmin
+			if c.want[asAdmin] == forbidden {
+				role = asClinician
+			}
+			session := fx.sessions[role]
+			if c.freshSession {
+				session = fx.signIn(role)
+			}
+			path, body := c.request(fx, role)
+			for name, token := range map[string]string{
+				"another session's token":  web.SessionCSRFToken(other),
+				"a planted cookie's token": testCSRF,
+			} {
+				v, _ := url.ParseQuery(body)
+				v.Set("_csrf", token)
+				req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(v.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(&http.Cookie{Name: "_csrf", Value: testCSRF})
+				req.AddCookie(&http.Cookie{Name: staff.SessionCookie, Value: session})
+				rec := httptest.NewRecorder()
+				fx.a.Echo.ServeHTTP(rec, req)
+				if rec.Code != forbidden {
+					t.Errorf("%s: status %d, want 403", name, rec.Code)
+				}
+			}
+			// The session's own token goes through.
+			if res := fx.requestWith(role, session, c.method, path, body); res.StatusCode == forbidden {
+				t.Errorf("the session's own token: 403")
+			}
+		})
+	}
+}
+
+// TestTokenRoutesAreNeverStored: every route whose path carries a client's
+// secret answers Cache-Control: no-store, whatever the answer (#7.22).
+func TestTokenRoutesAreNeverStored(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	n := 0
+	for _, r := range fx.a.Echo.Routes() {
+		if !strings.Contains(r.Path, ":token") || r.Method != http.MethodGet {
+			continue
+		}
+		n++
+		path := strings.ReplaceAll(r.Path, ":token", "not-a-real-token")
+		res := fx.request(asAnonymous, r.Method, path, "")
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("GET %s: %d with Cache-Control %q, want no-store", r.Path, res.StatusCode, cc)
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d token routes found", n)
+	}
+}
+
+// TestStaticDoesNotListFolders: /static/ serves files, never a listing.
+func TestStaticDoesNotListFolders(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	for _, path := range []string{"/static/", "/static/.", "/static/./"} {
+		if res := fx.request(asAnonymous, http.MethodGet, path, ""); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", path, res.StatusCode)
+		}
+	}
+	if res := fx.request(asAnonymous, http.MethodGet, "/static/style.css", ""); res.StatusCode != http.StatusOK {
+		t.Errorf("GET /static/style.css = %d", res.StatusCode)
 	}
 }

@@ -21,9 +21,12 @@ import (
 func (a *App) routes(r *web.Renderer) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// The client's address is the connection's; X-Forwarded-For is not
-	// trusted, so the rate limit cannot be dodged with a made-up header.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// The client's address and scheme are the connection's unless it comes
+	// from a trusted proxy: a made-up X-Forwarded-For cannot dodge the rate
+	// limit or the sign-in throttle, nor forge an audit entry's IP.
+	proxies := web.Proxies(a.Config.TrustedProxies)
+	e.IPExtractor = proxies.IPExtractor()
+	e.SchemeExtractor = proxies.SchemeExtractor()
 	e.HTTPErrorHandler = web.ErrorHandler(a.Logger, r)
 
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -35,6 +38,9 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	e.Use(web.RequestLog(a.Logger))
 	e.Use(middleware.BodyLimit(web.MaxBody))
 	e.Use(web.SecurityHeaders(a.Config.FrameAncestors))
+	e.Use(web.SecureCookies(a.Config.Secure()))
+	e.Use(web.NoStoreTokens)
+	e.Use(web.SessionCSRF(staff.SessionCookie))
 	e.Use(web.CSRF(a.Config.Secure()))
 
 	static, _ := fs.Sub(templates.FS, "static")

@@ -2,16 +2,12 @@ package app_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"log"
 	"maps"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -144,37 +140,12 @@ func slotForms(t *testing.T, doc *html.Node, action string) []url.Values {
 // part's method parameter.
 func calendarOf(t *testing.T, raw string) (cal, method string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(raw))
-	if err != nil {
-		t.Fatalf("parse email: %v", err)
+	_, parts := emailParts(t, raw)
+	cals := partsOfType(parts, "text/calendar")
+	if len(cals) == 0 {
+		t.Fatal("email without a text/calendar part")
 	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatalf("email Content-Type: %v", err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			t.Fatal("email without a text/calendar part")
-		}
-		if err != nil {
-			t.Fatalf("read part: %v", err)
-		}
-		mt, ps, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if mt != "text/calendar" {
-			continue
-		}
-		body, err := io.ReadAll(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(body)), ""))
-		if err != nil {
-			t.Fatalf("calendar part: %v", err)
-		}
-		return string(dec), ps["method"]
-	}
+	return string(cals[0].body), cals[0].params["method"]
 }
 
 type sentEmail struct {

@@ -49,9 +49,10 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]intake
 // bookingActions names the audit action of each change made on a client's
 // behalf.
 var bookingActions = map[string]string{
-	booking.OnBehalfBook:       audit.BookingCreate,
-	booking.OnBehalfReschedule: audit.BookingReschedule,
-	booking.OnBehalfCancel:     audit.BookingCancel,
+	booking.OnBehalfBook:         audit.BookingCreate,
+	booking.OnBehalfReschedule:   audit.BookingReschedule,
+	booking.OnBehalfCancel:       audit.BookingCancel,
+	booking.OnBehalfAllowPartner: audit.IntakePartnerContact,
 }
 
 // auditOnBehalf returns the hook that records a change the signed-in staff
@@ -67,6 +68,10 @@ func (a *App) auditOnBehalf(c echo.Context) booking.AuditHook {
 		action, known := bookingActions[ch.Kind]
 		if !known {
 			return fmt.Errorf("audit booking change: unknown kind %q", ch.Kind)
+		}
+		if ch.Kind == booking.OnBehalfAllowPartner {
+			return audit.Record(tx, a.Now(), by.Entry(action, audit.TypeIntake, strconv.FormatInt(ch.IntakeID, 10),
+				fmt.Sprintf("partner may now be contacted; booking %d", ch.BookingID)))
 		}
 		return audit.Record(tx, a.Now(), by.Entry(action, audit.TypeBooking, strconv.FormatInt(ch.BookingID, 10),
 			fmt.Sprintf("intake %d, clinician %d, %s, sequence %d", ch.IntakeID, ch.ClinicianID,

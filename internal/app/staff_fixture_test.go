@@ -20,6 +20,7 @@ import (
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
+	"github.com/firststep/firststep/internal/web"
 )
 
 // staffClock stands still until a test moves it, so session timeouts are
@@ -161,6 +162,15 @@ func (fx *staffFixture) submit(name, message string, clinician int64) int64 {
 // compares the form's token with the cookie's.
 const testCSRF = "test-csrf-token-0123456789abcdef"
 
+// csrfFor is the token a staff form carries: the session's own when there
+// is one (the staff pages bind it to the session), else testCSRF.
+func csrfFor(path, session string) string {
+	if session != "" && strings.HasPrefix(path, "/staff") {
+		return web.SessionCSRFToken(session)
+	}
+	return testCSRF
+}
+
 // request sends one request as role: a session cookie for pages, a Bearer
 // token for the API, nothing for asAnonymous. A form body gets the CSRF
 // token added; a body starting with "{" is sent as JSON.
@@ -182,7 +192,7 @@ func (fx *staffFixture) requestWith(role, session, method, path, body string) *h
 		if err != nil {
 			fx.t.Fatal(err)
 		}
-		v.Set("_csrf", testCSRF)
+		v.Set("_csrf", csrfFor(path, session))
 		req = httptest.NewRequest(method, path, strings.NewReader(v.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	default:

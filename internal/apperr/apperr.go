@@ -34,6 +34,10 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Details is structured data a client needs to act on the error (the
+	// consultations a change of hours would leave outside them); it is
+	// shown as "details" in the JSON error body.
+	Details any
 	Err     error // the cause, for logs only
 }
 

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Limits on a clinician's availability rules. They catch typos (a 900-minute
@@ -41,6 +41,12 @@ type AvailabilityInput struct {
 	HorizonDays    int                 `json:"horizon_days" form:"horizon_days"`
 	Weekly         []WeeklyWindowInput `json:"weekly" form:"weekly"`
 	Exceptions     []ExceptionInput    `json:"exceptions" form:"exceptions"`
+	// KeepBookings saves hours that close a day or remove hours holding
+	// upcoming consultations anyway: those consultations stay booked (the
+	// clinician still sees the clients); only new bookings stop. Without
+	// it such a change is refused with the list of consultations. It is
+	// part of one request, never stored.
+	KeepBookings bool `json:"keep_bookings,omitempty" form:"-"`
 }
 
 // WeeklyWindowInput is one recurring window, such as monday 09:00–12:00.
@@ -167,7 +173,7 @@ func (in AvailabilityInput) Parse() (Availability, error) {
 	case len(tz) > maxZoneNameLen || tz == "Local":
 		f["timezone"] = "Use an IANA time zone name, such as America/New_York or Europe/London."
 	default:
-		loc, err := loadLocation(tz)
+		loc, err := zone.Load(tz)
 		if err != nil {
 			f["timezone"] = fmt.Sprintf("%q is not a time zone we know. Use an IANA name, such as America/New_York or Europe/London.", tz)
 		}
@@ -425,21 +431,4 @@ func digits(s string) bool {
 		}
 	}
 	return true
-}
-
-// locations caches loaded zones: time.LoadLocation reads and parses the zone
-// file on every call, and rules are parsed on every slot listing. Only names
-// that loaded are cached, so the cache is bounded by the zone database.
-var locations sync.Map // string → *time.Location
-
-func loadLocation(name string) (*time.Location, error) {
-	if l, ok := locations.Load(name); ok {
-		return l.(*time.Location), nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	l, _ := locations.LoadOrStore(name, loc)
-	return l.(*time.Location), nil
 }

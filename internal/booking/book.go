@@ -13,6 +13,7 @@ import (
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -114,7 +115,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 		uid, _ := secret.New()
 		b := bookingRow{IntakeID: cl.IntakeID, ClinicianID: clin.ID, StartAt: req.Start.UTC(), EndAt: req.Start.Add(rules.Slot).UTC(),
 			BlockEnd: req.Start.Add(rules.Slot + rules.Buffer).UTC(), Status: StatusActive, UID: "consult-" + uid[:24] + "@" + s.host,
-			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), CreatedAt: now, UpdatedAt: now}
+			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&b).Error; err != nil {
 			if store.IsOverlap(err) {
 				return ErrSlotTaken
@@ -163,11 +164,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 // take turns (the exclusion constraint is the final word either way); on
 // SQLite the write transaction is already exclusive.
 func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) (clinicianRow, Availability, error) {
-	q := tx
-	if store.DialectOf(tx) == store.Postgres {
-		q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	clin, err := loadClinician(q, req.ClinicianID)
+	clin, err := loadClinician(lockForUpdate(tx), req.ClinicianID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
 			return clin, Availability{}, &apperr.Error{Kind: apperr.Invalid, Code: "clinician_not_found", Message: "There is no such clinician.",
@@ -201,12 +198,22 @@ func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) 
 	return clin, rules, nil
 }
 
+// lockForUpdate makes the next read lock the clinician's row on Postgres:
+// bookings of one clinician and changes to their hours take turns. SQLite's
+// write transactions are exclusive already.
+func lockForUpdate(tx *gorm.DB) *gorm.DB {
+	if store.DialectOf(tx) == store.Postgres {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
+}
+
 func clientZone(zones ...string) string {
 	for _, z := range zones {
 		if z == "" {
 			continue
 		}
-		if _, err := loadLocation(z); err == nil {
+		if _, err := zone.Load(z); err == nil {
 			return z
 		}
 	}
@@ -222,21 +229,32 @@ type issuedLink struct {
 // each a manage link of their own. The client's comes first.
 func (s *Service) issueLinks(tx *gorm.DB, bookingID int64, cl Client, now time.Time) ([]issuedLink, error) {
 	people := []issuedLink{{name: cl.Name, email: cl.Email}}
+	// A partner who may not be contacted yet has no PartnerEmail, so no
+	// link, no invitation and no email (see Client).
 	if cl.PartnerEmail != "" {
 		people = append(people, issuedLink{name: cl.PartnerName, email: cl.PartnerEmail})
 	}
 	for i := range people {
-		_, placeholder := secret.New()
-		r := linkRow{BookingID: bookingID, TokenHash: placeholder, Name: people[i].name, Email: people[i].email, CreatedAt: now}
-		if err := tx.Create(&r).Error; err != nil {
-			return nil, fmt.Errorf("issue manage link: %w", err)
-		}
-		people[i].token = s.linkToken(r.ID)
-		if err := tx.Model(&r).Update("token_hash", secret.Hash(people[i].token)).Error; err != nil {
-			return nil, fmt.Errorf("issue manage link: %w", err)
+		var err error
+		if people[i], err = s.issueLink(tx, bookingID, people[i].name, people[i].email, now); err != nil {
+			return nil, err
 		}
 	}
 	return people, nil
+}
+
+// issueLink gives one person a manage link of their own to a booking.
+func (s *Service) issueLink(tx *gorm.DB, bookingID int64, name, email string, now time.Time) (issuedLink, error) {
+	_, placeholder := secret.New()
+	r := linkRow{BookingID: bookingID, TokenHash: placeholder, Name: name, Email: email, CreatedAt: now}
+	if err := tx.Create(&r).Error; err != nil {
+		return issuedLink{}, fmt.Errorf("issue manage link: %w", err)
+	}
+	l := issuedLink{token: s.linkToken(r.ID), name: name, email: email}
+	if err := tx.Model(&r).Update("token_hash", secret.Hash(l.token)).Error; err != nil {
+		return issuedLink{}, fmt.Errorf("issue manage link: %w", err)
+	}
+	return l, nil
 }
 
 // linkToken is the manage token of link id: derived from the server key, so

@@ -1,11 +1,12 @@
 package booking
 
 import (
-	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/mailbox"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Clinician is a person clients can book a consultation with.
@@ -38,16 +39,16 @@ type ClinicianInput struct {
 
 // Validate normalizes and checks a clinician's details.
 func (in *ClinicianInput) Validate() error {
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = mailbox.NormalName(in.Name)
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
 	in.TimeZone = strings.TrimSpace(in.TimeZone)
 	in.VideoLink = strings.TrimSpace(in.VideoLink)
 	in.Address = strings.TrimSpace(in.Address)
 	f := map[string]string{}
-	if in.Name == "" || len(in.Name) > 200 || strings.ContainsAny(in.Name, "\r\n\"") {
-		f["name"] = "Enter the clinician's name (at most 200 characters, no quotes)."
+	if in.Name == "" || len(in.Name) > 200 || strings.ContainsAny(in.Name, "\"") || !mailbox.NameOK(in.Name) {
+		f["name"] = "Enter the clinician's name (at most 200 characters, on one line, no quotes)."
 	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+	if !mailbox.AddressOK(in.Email) {
 		f["email"] = "Enter an email address like name@example.com; invitations go there."
 	}
 	if len(in.Offers) == 0 {
@@ -58,7 +59,7 @@ func (in *ClinicianInput) Validate() error {
 			f["offers"] = "Offers can only be \"individual\" and \"couple\"."
 		}
 	}
-	if _, err := loadLocation(in.TimeZone); err != nil || in.TimeZone == "" {
+	if !zone.Valid(in.TimeZone) {
 		f["timezone"] = "Choose an IANA time zone such as America/New_York."
 	}
 	if in.VideoLink != "" && !strings.HasPrefix(in.VideoLink, "https://") {
@@ -114,6 +115,7 @@ type bookingRow struct {
 	UID            string `gorm:"column:uid"`
 	Sequence       int
 	ClientTimezone string
+	SessionFormat  string // the client's choice when booked; see Location
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time

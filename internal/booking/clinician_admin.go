@@ -25,7 +25,10 @@ func (s *Service) CreateClinicianTx(tx *gorm.DB, in ClinicianInput) (Clinician, 
 // UpdateClinicianTx replaces clinician id's details and whether they take
 // new consultations (active), inside the caller's transaction. It returns
 // the names of the fields that changed (empty: nothing did). Existing
-// bookings keep their time and place.
+// bookings keep their time; when the clinician's address or video link
+// changes the place of an upcoming one, everyone invited to it gets an
+// updated invitation in the same transaction (the mail worker picks it up
+// on its next look, as the caller commits).
 func (s *Service) UpdateClinicianTx(tx *gorm.DB, id int64, in ClinicianInput, active bool) (Clinician, []string, error) {
 	if err := in.Validate(); err != nil {
 		return Clinician{}, nil, err
@@ -48,6 +51,9 @@ func (s *Service) UpdateClinicianTx(tx *gorm.DB, id int64, in ClinicianInput, ac
 	}).Error
 	if err != nil {
 		return Clinician{}, nil, fmt.Errorf("update clinician: %w", err)
+	}
+	if err := s.resendChangedPlaces(tx, old, r, now); err != nil {
+		return Clinician{}, nil, err
 	}
 	return r.clinician(), changed, nil
 }

@@ -1,11 +1,15 @@
 package booking
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
@@ -67,39 +71,93 @@ func (s *Service) FeedURL(ctx context.Context, clinicianID int64) (string, error
 	return s.cfg.BaseURL + "/feeds/" + token + ".ics", nil
 }
 
+// FeedCalendar is a clinician's calendar feed as served: its bytes, a
+// strong ETag of them, and when they last changed, for conditional GETs.
+type FeedCalendar struct {
+	Body     []byte
+	ETag     string
+	Modified time.Time
+}
+
 // Feed returns the calendar of a feed token: the clinician's active
 // consultations from a week ago on, with generic summaries only.
-func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
+func (s *Service) Feed(ctx context.Context, token string) (FeedCalendar, error) {
 	if token == "" {
-		return nil, errFeedNotFound
+		return FeedCalendar{}, errFeedNotFound
 	}
 	db := s.db.WithContext(ctx)
 	var clin clinicianRow
 	err := db.Where("feed_token_hash = ?", secret.Hash(token)).Take(&clin).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errFeedNotFound
+		return FeedCalendar{}, errFeedNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load feed: %w", err)
+		return FeedCalendar{}, fmt.Errorf("load feed: %w", err)
 	}
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
-		return nil, err
+		return FeedCalendar{}, err
 	}
 	now := s.now().UTC()
 	var rows []bookingRow
 	if err := db.Where("clinician_id = ? AND status = ? AND end_at > ?", clin.ID, StatusActive, now.Add(-7*24*time.Hour)).
 		Order("start_at").Limit(2000).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("load feed bookings: %w", err)
+		return FeedCalendar{}, fmt.Errorf("load feed bookings: %w", err)
 	}
-	where := location(clin.clinician(), settings)
 	events := make([]invite.FeedEvent, len(rows))
 	for i, b := range rows {
-		events[i] = invite.FeedEvent{UID: b.UID, Sequence: b.Sequence, Start: b.StartAt, End: b.EndAt,
-			Summary: "Consultation — " + settings.Name, Location: where,
-			Description: fmt.Sprintf("Consultation request: %s/staff/intakes/%d", s.cfg.BaseURL, b.IntakeID)}
+		staffURL := fmt.Sprintf("%s/staff/intakes/%d", s.cfg.BaseURL, b.IntakeID)
+		place := Location(b.SessionFormat, settings, clin.clinician())
+		events[i] = invite.FeedEvent{UID: b.UID, Sequence: b.Sequence, Revised: b.UpdatedAt, Start: b.StartAt, End: b.EndAt,
+			Summary: "Consultation — " + settings.EmailName(s.cfg.FromName), Location: place.Text(),
+			Description: "Consultation request: " + staffURL, URL: staffURL, Conference: place.VideoLink}
 	}
-	return invite.EncodeFeed("Consultations — "+clin.Name, now, events)
+	body, err := invite.EncodeFeed("Consultations — "+clin.Name, clin.CreatedAt, events)
+	if err != nil {
+		return FeedCalendar{}, err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	return FeedCalendar{Body: body, ETag: etag, Modified: s.feeds.modified(clin.ID, etag, now)}, nil
+}
+
+// feedVersions remembers, per clinician, the ETag last served and since
+// when, which is the feed's Last-Modified. No column holds that time: a
+// feed also changes when a consultation is cancelled, moves to a
+// colleague or falls out of the window, none of which leaves a row behind
+// to date it. The map holds one entry per clinician. After a restart, or on
+// another instance, the time is later than it was, never earlier: a client
+// then fetches the feed once more than needed, never misses a change.
+type feedVersions struct {
+	mu   sync.Mutex
+	seen map[int64]feedVersion
+}
+
+type feedVersion struct {
+	etag  string
+	since time.Time
+}
+
+// modified returns the Last-Modified of a clinician's feed whose current
+// ETag is etag. HTTP dates have whole seconds, so a change within the
+// second of the previous one is dated a second later: an If-Modified-Since
+// of the earlier version must not match the new one.
+func (f *feedVersions) modified(clinicianID int64, etag string, now time.Time) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen == nil {
+		f.seen = map[int64]feedVersion{}
+	}
+	v, ok := f.seen[clinicianID]
+	if ok && v.etag == etag {
+		return v.since
+	}
+	since := now.Truncate(time.Second)
+	if ok && !since.After(v.since) {
+		since = v.since.Add(time.Second)
+	}
+	f.seen[clinicianID] = feedVersion{etag: etag, since: since}
+	return since
 }
 
 func (h *PageHandlers) feed(c echo.Context) error {
@@ -111,6 +169,13 @@ func (h *PageHandlers) feed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", cal)
+	// The address is a secret: shared caches must not keep the calendar,
+	// while the subscriber may, revalidating with If-None-Match or
+	// If-Modified-Since. http.ServeContent answers those (304), and HEAD.
+	header := c.Response().Header()
+	header.Set("Cache-Control", "private, no-cache")
+	header.Set("Content-Type", "text/calendar; charset=utf-8")
+	header.Set("ETag", cal.ETag)
+	http.ServeContent(c.Response(), c.Request(), "", cal.Modified, bytes.NewReader(cal.Body))
+	return nil
 }

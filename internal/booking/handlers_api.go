@@ -8,6 +8,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -29,7 +30,7 @@ func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error)
 	if tz == "" {
 		tz = "UTC"
 	}
-	loc, err := loadLocation(tz)
+	loc, err := zone.Load(tz)
 	if err != nil {
 		f["tz"] = "Unknown time zone; use an IANA name such as America/New_York."
 		loc = time.UTC
@@ -90,12 +91,13 @@ func (h *APIHandlers) PublicRoutes(api *echo.Group, limit echo.MiddlewareFunc) {
 	api.DELETE("/bookings/:token", h.cancel, limit)
 }
 
-// StaffRoutes registers the staff endpoints: createClinician and
-// setAvailability take the guards the caller decides.
+// StaffRoutes registers the staff endpoints: createClinician takes the
+// guard manageClinicians, and reading or setting a clinician's hours the
+// guard manageAvailability, both as the caller decides.
 func (h *APIHandlers) StaffRoutes(g *echo.Group, manageClinicians, manageAvailability echo.MiddlewareFunc) {
 	g.GET("/clinicians", h.listClinicians)
 	g.POST("/clinicians", h.createClinician, manageClinicians)
-	g.GET("/clinicians/:id/availability", h.getAvailability)
+	g.GET("/clinicians/:id/availability", h.getAvailability, manageAvailability)
 	g.PUT("/clinicians/:id/availability", h.setAvailability, manageAvailability)
 }
 
@@ -185,10 +187,7 @@ type BookingJSON struct {
 }
 
 func bookingJSON(b Booking) BookingJSON {
-	loc, err := loadLocation(b.ClientTimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := zone.OrUTC(b.ClientTimeZone)
 	return BookingJSON{ID: b.ID, Status: b.Status, ClinicianID: b.ClinicianID, ClinicianName: b.ClinicianName,
 		Start: b.Start.In(loc).Format(time.RFC3339), End: b.End.In(loc).Format(time.RFC3339), Location: b.Location, Sequence: b.Sequence}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -43,7 +44,10 @@ func (h *PageHandlers) Routes(e *echo.Echo, limit echo.MiddlewareFunc) {
 	e.POST("/bookings/:token/reschedule", h.reschedule, limit)
 	e.GET("/bookings/:token/cancel", h.cancelConfirm)
 	e.POST("/bookings/:token/cancel", h.cancel, limit)
+	e.POST("/bookings/:token/partner", h.allowPartner, limit)
+	e.POST("/requests/:token/partner", h.allowPartnerByRequest, limit)
 	e.GET("/feeds/:file", h.feed)
+	e.HEAD("/feeds/:file", h.feed)
 }
 
 // PickerView is the slot picker: open times grouped by day in the client's
@@ -67,6 +71,12 @@ type PickerView struct {
 	// DetectZone lets the page switch to the browser's zone on first view;
 	// off when the client already chose a zone.
 	DetectZone bool
+	// PartnerWaiting offers the client to allow their partner, who did not
+	// know yet, to be contacted (PartnerAction is where that is posted);
+	// PartnerAllowed says they just did.
+	PartnerWaiting bool
+	PartnerAction  string
+	PartnerAllowed bool
 }
 
 // DayView is one day of the picker.
@@ -85,7 +95,7 @@ type SlotView struct {
 
 func (h *PageHandlers) zone(ctx context.Context, asked, known string) string {
 	for _, z := range []string{asked, known, h.defZone(ctx)} {
-		if _, err := loadLocation(z); z != "" && err == nil {
+		if _, err := zone.Load(z); z != "" && err == nil {
 			return z
 		}
 	}
@@ -158,7 +168,9 @@ func (h *PageHandlers) picker(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
-		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
+		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token),
+		PartnerWaiting: cl.PartnerWaiting, PartnerAction: "/requests/" + url.PathEscape(token) + "/partner",
+		PartnerAllowed: c.QueryParam("done") == "partner"}
 	v.Title = v.Heading
 	v.Couple = cl.Kind == "couple"
 	if h.PartnerLink != nil {
@@ -240,10 +252,13 @@ type ManageView struct {
 	Booking   Booking
 	When      string
 	TimeZone  string
-	IsVideo   bool
 	Cancelled bool
 	Past      bool
-	Done      string // "booked", "moved", "cancelled": what just happened
+	Done      string // "booked", "moved", "unchanged", "cancelled", "partner": what just happened
+	// See PickerView.
+	PartnerWaiting bool
+	PartnerAction  string
+	PartnerAllowed bool
 	// PartnerLink is the partner's private link (a couple's client only).
 	PartnerLink string
 }
@@ -257,7 +272,8 @@ func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	zone := h.zone(c.Request().Context(), c.QueryParam("tz"), b.ClientTimeZone)
 	v := &ManageView{Token: token, Booking: b, TimeZone: zone, When: formatWhen(b.Start, zone),
-		IsVideo: len(b.Location) > 8 && b.Location[:8] == "https://", Cancelled: b.Status == StatusCancelled, Past: b.Past(h.svc.now())}
+		Cancelled: b.Status == StatusCancelled, Past: b.Past(h.svc.now()),
+		PartnerWaiting: b.PartnerWaiting, PartnerAction: "/bookings/" + url.PathEscape(token) + "/partner"}
 	v.Title = "Your consultation"
 	v.Couple = b.Kind == "couple"
 	return v, nil
@@ -269,9 +285,10 @@ func (h *PageHandlers) manage(c echo.Context) error {
 		return err
 	}
 	switch d := c.QueryParam("done"); d {
-	case "booked", "moved", "cancelled":
+	case "booked", "moved", "unchanged", "cancelled", "partner":
 		v.Done = d
 	}
+	v.PartnerAllowed = v.Done == "partner"
 	if h.PartnerLink != nil && v.Booking.HolderIsClient && !v.Cancelled {
 		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), Client{IntakeID: v.Booking.IntakeID, Kind: v.Booking.Kind}); err != nil {
 			return err
@@ -333,10 +350,35 @@ func (h *PageHandlers) reschedule(c echo.Context) error {
 	}
 	req, err := slotForm(c)
 	if err == nil {
-		if _, err = h.svc.Reschedule(c.Request().Context(), token, req); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(token)+"?done=moved")
+		var moved Booking
+		if moved, err = h.svc.Reschedule(c.Request().Context(), token, req); err == nil {
+			done := "moved"
+			if moved.Unchanged {
+				done = "unchanged"
+			}
+			return c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(token)+"?done="+done)
 		}
 	}
 	c.QueryParams().Set("tz", c.FormValue("tz"))
 	return h.retry(c, v, b.Kind, b.ClientTimeZone, err)
+}
+
+// allowPartner is the client's button on the manage page: their partner,
+// who did not know about the request, may now be contacted.
+func (h *PageHandlers) allowPartner(c echo.Context) error {
+	token := c.Param("token")
+	if err := h.svc.AllowPartnerContact(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(token)+"?done=partner")
+}
+
+// allowPartnerByRequest is the same button on the request's own page,
+// before a time is chosen.
+func (h *PageHandlers) allowPartnerByRequest(c echo.Context) error {
+	token := c.Param("token")
+	if err := h.svc.AllowPartnerContactByRequest(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(token)+"?done=partner")
 }

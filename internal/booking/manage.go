@@ -23,12 +23,19 @@ type Booking struct {
 	Status         string
 	Sequence       int
 	ClientTimeZone string
-	Location       string // video link or address
+	Place          Place  // where it happens, as the client asked (see Location)
+	Location       string // Place on one line
 	// HolderName is the person whose manage link was used.
 	HolderName string
 	// HolderIsClient: the link used is the client's own (issued first),
 	// not their partner's.
 	HolderIsClient bool
+	// PartnerWaiting: the couple's partner may not be contacted yet, so
+	// they have no invitation and no link of their own (see Client).
+	PartnerWaiting bool
+	// Unchanged is set by a reschedule to the time and clinician the
+	// booking already had: nothing was changed and nobody was emailed.
+	Unchanged bool
 }
 
 // Past reports whether the consultation has started.
@@ -76,17 +83,18 @@ func (s *Service) view(ctx context.Context, db *gorm.DB, b bookingRow, holder st
 	if err != nil {
 		return Booking{}, err
 	}
-	var kind string
-	if err := db.Table("intakes").Select("kind").Where("id = ?", b.IntakeID).Scan(&kind).Error; err != nil {
+	cl, err := s.intakes.ClientByID(db, b.IntakeID)
+	if err != nil {
 		return Booking{}, err
 	}
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Booking{}, err
 	}
-	return Booking{ID: b.ID, IntakeID: b.IntakeID, Kind: kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
+	place := Location(b.SessionFormat, settings, clin.clinician())
+	return Booking{ID: b.ID, IntakeID: b.IntakeID, Kind: cl.Kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
 		Start: b.StartAt.UTC(), End: b.EndAt.UTC(), Status: b.Status, Sequence: b.Sequence, ClientTimeZone: b.ClientTimezone,
-		Location: location(clin.clinician(), settings), HolderName: holder}, nil
+		Place: place, Location: place.Text(), HolderName: holder, PartnerWaiting: cl.PartnerWaiting}, nil
 }
 
 func bookingByToken(tx *gorm.DB, token string) (linkRow, bookingRow, error) {
@@ -139,6 +147,7 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 		return Booking{}, err
 	}
 	var out bookingRow
+	unchanged := false
 	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		b, err := find(tx)
 		if err != nil {
@@ -148,24 +157,29 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 		if err := changeable(b, now); err != nil {
 			return err
 		}
+		if req.ClinicianID == 0 {
+			req.ClinicianID = b.ClinicianID
+		}
+		if sameSlot(b, req) {
+			// Nothing to change: no new SEQUENCE, no emails, no audit entry.
+			out, unchanged = b, true
+			return nil
+		}
 		cl, err := s.intakes.ClientByID(tx, b.IntakeID)
 		if err != nil {
 			return err
-		}
-		if req.ClinicianID == 0 {
-			req.ClinicianID = b.ClinicianID
 		}
 		clin, rules, err := s.lockOpen(tx, cl.Kind, req, b.ID)
 		if err != nil {
 			return err
 		}
-		var previous *clinicianRow
+		var previous *previousBooking
 		if clin.ID != b.ClinicianID {
 			p, err := loadClinician(tx, b.ClinicianID)
 			if err != nil {
 				return err
 			}
-			previous = &p
+			previous = &previousBooking{clinician: p, booking: b}
 		}
 		b.ClinicianID, b.StartAt = clin.ID, req.Start.UTC()
 		b.EndAt, b.BlockEnd = req.Start.Add(rules.Slot).UTC(), req.Start.Add(rules.Slot+rules.Buffer).UTC()
@@ -203,8 +217,18 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 	if err != nil {
 		return Booking{}, err
 	}
-	s.notify()
-	return s.view(ctx, s.db.WithContext(ctx), out, "")
+	if !unchanged {
+		s.notify()
+	}
+	v, err := s.view(ctx, s.db.WithContext(ctx), out, "")
+	v.Unchanged = unchanged
+	return v, err
+}
+
+// sameSlot reports whether req asks for the time and clinician b already
+// has: such a "change" changes nothing and tells nobody anything.
+func sameSlot(b bookingRow, req Request) bool {
+	return req.ClinicianID == b.ClinicianID && req.Start.Equal(b.StartAt)
 }
 
 // Cancel cancels the booking of a manage link; everyone gets a CANCEL.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
-	"strings"
 	texttemplate "text/template"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/secret"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/firststep/firststep/templates"
 )
 
@@ -34,18 +34,26 @@ type letter struct {
 	clinician clinicianRow
 	client    Client
 	links     []issuedLink
-	previous  *clinicianRow // on a reschedule to another clinician
-	from      mail.Address
-	baseURL   string
-	host      string
-	now       time.Time
+	previous  *previousBooking // on a reschedule to another clinician
+	// only, when set, limits the emails to this one person's (a partner
+	// who may now be contacted joins a booking that already exists).
+	only    *issuedLink
+	from    mail.Address
+	baseURL string
+	host    string
+	now     time.Time
 }
 
-func (s *Service) letter(settings practice.Settings, b bookingRow, clin clinicianRow, cl Client, links []issuedLink, kind letterKind, previous *clinicianRow) letter {
-	name := settings.SenderName
-	if name == "" {
-		name = s.cfg.FromName
-	}
+// previousBooking is a consultation as its previous clinician had it before
+// it moved to a colleague: their cancellation names this time and place.
+type previousBooking struct {
+	clinician clinicianRow
+	booking   bookingRow
+}
+
+func (s *Service) letter(settings practice.Settings, b bookingRow, clin clinicianRow, cl Client, links []issuedLink, kind letterKind, previous *previousBooking) letter {
+	name := settings.EmailSender(s.cfg.FromName)
+	settings.Name = settings.EmailName(s.cfg.FromName) // as the emails and the invitation name the practice
 	return letter{kind: kind, settings: settings, booking: b, clinician: clin, client: cl, links: links, previous: previous,
 		from: mail.Address{Name: name, Email: s.cfg.FromAddr}, baseURL: s.cfg.BaseURL, host: s.host, now: s.now().UTC()}
 }
@@ -77,43 +85,30 @@ type emailView struct {
 	ClinicianName string
 	When          string
 	Minutes       int
-	Location      string
-	IsVideo       bool
+	Place         Place
 	ManageURL     string
 	StaffURL      string
 	StartURL      string
+	Invited       bool // the email carries the calendar invitation
 	// Crisis is where to turn in a crisis, from the practice's resources:
 	// "call or text 988, or call 911" ("" when it lists none for emails).
 	Crisis string
 }
 
-// location is where a consultation happens: the clinician's video link, the
-// practice's default video link, or an address.
-func location(c Clinician, s practice.Settings) string {
-	for _, v := range []string{c.VideoLink, s.VideoLink, c.Address, s.Address} {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func formatWhen(t time.Time, zone string) string {
-	loc, err := loadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("Monday, January 2, 2006 at 3:04 PM MST")
+func formatWhen(t time.Time, name string) string {
+	return t.In(zone.OrUTC(name)).Format("Monday, January 2, 2006 at 3:04 PM MST")
 }
 
 // compose writes one email per recipient: each client with their own
 // manage link, the clinician with a link to the request in the staff area,
 // and — when a consultation moved to another clinician — a cancellation for
 // the previous one. Every email carries the same event (UID, SEQUENCE) with
-// all attendees, so each calendar shows the same invitation.
+// all attendees, so each calendar shows the same invitation; the previous
+// clinician's cancellation alone lists only them, with the time and place
+// they had.
 func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 	b := l.booking
-	where := location(l.clinician.clinician(), l.settings)
+	place := Location(b.SessionFormat, l.settings, l.clinician.clinician())
 	attendees := []invite.Person{{Name: l.clinician.Name, Email: l.clinician.Email}}
 	for _, p := range l.links {
 		attendees = append(attendees, invite.Person{Name: p.name, Email: p.email})
@@ -123,18 +118,23 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 		method = invite.MethodCancel
 	}
 	event := invite.Invitation{Method: method, UID: b.UID, Sequence: b.Sequence, Stamp: l.now, Start: b.StartAt, End: b.EndAt,
-		Summary: "Consultation — " + l.settings.Name, Location: where, Organizer: invite.Person{Name: l.from.Name, Email: l.from.Email},
+		Summary: "Consultation — " + l.settings.Name, Location: place.Text(), Organizer: invite.Person{Name: l.from.Name, Email: l.from.Email},
 		Attendees: attendees}
+	event.Conference = place.VideoLink
 	base := emailView{Kind: l.kind, PracticeName: l.settings.Name, ClinicianName: l.clinician.Name,
-		Minutes: int(b.EndAt.Sub(b.StartAt) / time.Minute), Location: where, IsVideo: strings.HasPrefix(where, "https://"),
+		Minutes: int(b.EndAt.Sub(b.StartAt) / time.Minute), Place: place,
 		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/", Crisis: l.settings.CrisisCallLine()}
 
 	var out []outbox.Message
 	for i, p := range l.links {
+		if l.only != nil && p.token != l.only.token {
+			continue
+		}
 		v := base
 		v.RecipientName, v.When = p.name, formatWhen(b.StartAt, b.ClientTimezone)
 		v.ManageURL = l.baseURL + "/bookings/" + p.token
 		inv := event
+		inv.URL = v.ManageURL
 		inv.Description = fmt.Sprintf("Free consultation with %s.", l.clinician.Name)
 		if l.kind != kindCancel {
 			inv.Description += "\nTo change or cancel: " + v.ManageURL
@@ -145,9 +145,13 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 		}
 		out = append(out, msg)
 	}
+	if l.only != nil {
+		return out, nil
+	}
 	v := base
 	v.RecipientName, v.When = l.clinician.Name, formatWhen(b.StartAt, l.clinician.Timezone)
 	inv := event
+	inv.URL = v.StaffURL
 	inv.Description = "Consultation request: " + v.StaffURL
 	msg, err := m.message(l, len(l.links), "clinician", v, inv, mail.Address{Name: l.clinician.Name, Email: l.clinician.Email})
 	if err != nil {
@@ -156,14 +160,21 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 	out = append(out, msg)
 
 	if p := l.previous; p != nil {
+		// The previous clinician's calendar holds the consultation as it
+		// was: their cancellation names that time and place and removes
+		// only them from the event (RFC 5546 §3.2.5).
+		old := p.booking
+		oldPlace := Location(old.SessionFormat, l.settings, p.clinician.clinician())
 		v := base
-		v.Kind, v.RecipientName, v.ClinicianName = kindMovedAway, p.Name, p.Name
-		v.When = formatWhen(b.StartAt, p.Timezone)
+		v.Kind, v.RecipientName, v.ClinicianName = kindMovedAway, p.clinician.Name, p.clinician.Name
+		v.When, v.Minutes, v.Place = formatWhen(old.StartAt, p.clinician.Timezone), int(old.EndAt.Sub(old.StartAt)/time.Minute), oldPlace
 		inv := event
-		inv.Method = invite.MethodCancel
-		inv.Attendees = append([]invite.Person{{Name: p.Name, Email: p.Email}}, attendees[1:]...)
+		inv.Method, inv.Start, inv.End, inv.Location = invite.MethodCancel, old.StartAt, old.EndAt, oldPlace.Text()
+		inv.Conference = oldPlace.VideoLink
+		inv.Attendees = []invite.Person{{Name: p.clinician.Name, Email: p.clinician.Email}}
+		inv.URL = v.StaffURL
 		inv.Description = "This consultation has moved to another clinician."
-		msg, err := m.message(l, len(l.links)+1, "clinician", v, inv, mail.Address{Name: p.Name, Email: p.Email})
+		msg, err := m.message(l, len(l.links)+1, "clinician", v, inv, mail.Address{Name: p.clinician.Name, Email: p.clinician.Email})
 		if err != nil {
 			return nil, err
 		}
@@ -173,10 +184,24 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 }
 
 func (m *mailer) message(l letter, idx int, audience string, v emailView, inv invite.Invitation, to mail.Address) (outbox.Message, error) {
-	cal, err := inv.Encode()
-	if err != nil {
-		return outbox.Message{}, fmt.Errorf("encode invitation: %w", err)
+	// A recipient at the practice's own sending address (a client who typed
+	// it, or a clinician whose mailbox sends the practice's mail) is not
+	// invited to the event: the invitation would show them as its organizer.
+	// Their email still says when and where, with their links.
+	var cal []byte
+	var method string
+	if inv.Invites(to.Email) {
+		encode := inv.Encode
+		if v.Kind == kindMovedAway {
+			encode = inv.EncodeRemoval
+		}
+		var err error
+		if cal, err = encode(); err != nil {
+			return outbox.Message{}, fmt.Errorf("encode invitation: %w", err)
+		}
+		method = string(inv.Method)
 	}
+	v.Invited = cal != nil
 	var text, html bytes.Buffer
 	if err := m.text.ExecuteTemplate(&text, audience+".txt", v); err != nil {
 		return outbox.Message{}, fmt.Errorf("render email: %w", err)
@@ -187,7 +212,7 @@ func (m *mailer) message(l letter, idx int, audience string, v emailView, inv in
 	nonce, _ := secret.New()
 	id := fmt.Sprintf("consult-%d.%d.%d.%s@%s", l.booking.ID, l.booking.Sequence, idx, nonce[:10], l.host)
 	msg := mail.Message{From: l.from, To: []mail.Address{to}, Subject: subject(v), Date: l.now, MessageID: id,
-		Text: text.String(), HTML: html.String(), Calendar: cal, CalendarMethod: string(inv.Method)}
+		Text: text.String(), HTML: html.String(), Calendar: cal, CalendarMethod: method}
 	raw, err := msg.Bytes()
 	if err != nil {
 		return outbox.Message{}, fmt.Errorf("compose email: %w", err)
@@ -203,6 +228,8 @@ func subject(v emailView) string {
 		return "Cancelled: consultation on " + v.When
 	case kindUpdate:
 		return "New time: consultation on " + v.When
+	case kindPlace:
+		return "New place: consultation on " + v.When
 	default:
 		return "Consultation booked: " + v.When
 	}

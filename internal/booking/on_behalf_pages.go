@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -42,6 +43,21 @@ func (h *OnBehalfPages) Routes(g *echo.Group, guard echo.MiddlewareFunc) {
 	g.POST("/bookings/:id/reschedule", h.reschedule, guard)
 	g.GET("/bookings/:id/cancel", h.cancelConfirm, guard)
 	g.POST("/bookings/:id/cancel", h.cancel, guard)
+	g.POST("/intakes/:id/partner-contact", h.allowPartner, guard)
+}
+
+// allowPartner records that staff, after talking to the client, allow the
+// couple's partner who did not know yet to be contacted (audited); a
+// booked consultation's invitation then goes to the partner too.
+func (h *OnBehalfPages) allowPartner(c echo.Context) error {
+	id, err := idOf(c, errIntakeNotFound)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.AllowPartnerContactForIntake(c.Request().Context(), id, h.audit(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, intakePage(id)+"?saved=partner#partner")
 }
 
 // StaffPickerView is the front desk's slot picker.
@@ -94,14 +110,14 @@ func intakePage(id int64) string { return fmt.Sprintf("/staff/intakes/%d", id) }
 // zones returns the practice's zone and the client's (nil when it is the
 // same zone or unknown).
 func (h *OnBehalfPages) zones(ctx context.Context, clientZone string) (*time.Location, *time.Location) {
-	practice, err := loadLocation(h.practice(ctx))
+	practice, err := zone.Load(h.practice(ctx))
 	if err != nil {
 		practice = time.UTC
 	}
 	if clientZone == "" || clientZone == practice.String() {
 		return practice, nil
 	}
-	client, err := loadLocation(clientZone)
+	client, err := zone.Load(clientZone)
 	if err != nil {
 		return practice, nil
 	}
@@ -306,8 +322,13 @@ func (h *OnBehalfPages) reschedule(c echo.Context) error {
 	}
 	req, err := staffSlotForm(c)
 	if err == nil {
-		if _, err = h.svc.RescheduleByID(c.Request().Context(), b.ID, req, h.audit(c)); err == nil {
-			return c.Redirect(http.StatusSeeOther, intakePage(b.IntakeID)+"?saved=rescheduled#consultations")
+		var moved Booking
+		if moved, err = h.svc.RescheduleByID(c.Request().Context(), b.ID, req, h.audit(c)); err == nil {
+			saved := "rescheduled"
+			if moved.Unchanged {
+				saved = "unchanged"
+			}
+			return c.Redirect(http.StatusSeeOther, intakePage(b.IntakeID)+"?saved="+saved+"#consultations")
 		}
 	}
 	return h.retry(c, v, b.Kind, b.ClientTimeZone, err)

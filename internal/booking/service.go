@@ -20,13 +20,21 @@ import (
 // Client is who a consultation is for, as booking needs to know them: the
 // intake's people and their emails, never their answers.
 type Client struct {
-	IntakeID     int64
-	Kind         string
-	Name         string
-	Email        string
-	PartnerName  string
+	IntakeID    int64
+	Kind        string
+	Name        string
+	Email       string
+	PartnerName string
+	// PartnerEmail is empty while the partner may not be contacted: a
+	// partner who does not know about the request yet gets no email, no
+	// invitation and no manage link until the client (or staff, after
+	// talking to the client) says they may. The intake package decides.
 	PartnerEmail string
-	TimeZone     string
+	// PartnerWaiting: the partner has an email address but may not be
+	// contacted yet; the client's pages offer to allow it.
+	PartnerWaiting bool
+	TimeZone       string
+	SessionFormat  string // video, in_person, either, or "" (not answered)
 }
 
 // Intakes is what booking needs of the intake package.
@@ -34,6 +42,10 @@ type Intakes interface {
 	ClientByToken(tx *gorm.DB, token string) (Client, error)
 	ClientByID(tx *gorm.DB, intakeID int64) (Client, error)
 	MarkBooked(tx *gorm.DB, intakeID int64, now time.Time) error
+	// AllowPartnerContact records that the couple's partner, who did not
+	// know about the request, may now be contacted (byStaff: staff said so
+	// after talking to the client). It reports whether anything changed.
+	AllowPartnerContact(tx *gorm.DB, intakeID int64, byStaff bool, now time.Time) (bool, error)
 }
 
 // Practice supplies the practice's settings (name, default video link…).
@@ -59,6 +71,7 @@ type Service struct {
 	mails    *mailer
 	notify   func() // wakes the mail worker after a commit
 	host     string // of BaseURL, for UIDs and Message-IDs
+	feeds    feedVersions
 }
 
 // NewService returns the booking service. notify is called after every
@@ -144,8 +157,19 @@ func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in Ava
 		return Availability{}, err
 	}
 	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		if _, err := loadClinician(tx, clinicianID); err != nil {
+		// Locked on Postgres (as a booking locks it, see lockOpen) so that
+		// no consultation is booked between the check below and the save.
+		if _, err := loadClinician(lockForUpdate(tx), clinicianID); err != nil {
 			return err
+		}
+		if !in.KeepBookings {
+			affected, err := affectedBy(tx, clinicianID, a, s.now())
+			if err != nil {
+				return err
+			}
+			if len(affected) > 0 {
+				return errHoursHoldConsultations(affected, a.location())
+			}
 		}
 		r := availabilityRow{ClinicianID: clinicianID, Rules: string(doc), UpdatedAt: s.now().UTC()}
 		if err := tx.Save(&r).Error; err != nil {

@@ -27,7 +27,8 @@ type intakeClients struct{ svc *intake.Service }
 
 func client(in intake.Intake) booking.Client {
 	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
-		PartnerName: in.PartnerName, PartnerEmail: in.PartnerEmail, TimeZone: in.TimeZone}
+		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
+		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
 }
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
 	in, err := a.svc.ByTokenTx(tx, token)
@@ -39,6 +40,13 @@ func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error)
 }
 func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
+}
+func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, now time.Time) (bool, error) {
+	by := intake.AllowedByClient
+	if byStaff {
+		by = intake.AllowedByStaff
+	}
+	return a.svc.AllowPartnerContactTx(tx, id, by, now)
 }
 
 var _ booking.Intakes = intakeClients{}
@@ -117,6 +125,9 @@ type sentMail struct {
 	html     string
 	method   string // the text/calendar part's method parameter
 	calendar *ical.Calendar
+	ics      []byte // the inline calendar as sent
+	// attachment is the invite.ics copy, which must equal ics
+	attachment []byte
 }
 
 // mails returns the outbox messages of a booking, parsed back.
@@ -143,10 +154,21 @@ func parseMail(t *testing.T, raw string) sentMail {
 	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
 	m := sentMail{to: msg.Header.Get("To"), subject: subject}
 	mt, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if mt != "multipart/alternative" {
-		t.Fatalf("content type %q, want multipart/alternative", mt)
+	if mt != "multipart/mixed" {
+		t.Fatalf("content type %q, want multipart/mixed (the alternatives, then invite.ics)", mt)
 	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
+	readParts(t, &m, msg.Body, params["boundary"])
+	if m.calendar == nil {
+		t.Fatal("no text/calendar part")
+	}
+	return m
+}
+
+// readParts fills m from a multipart body, descending into nested
+// multiparts (the multipart/alternative inside the multipart/mixed).
+func readParts(t *testing.T, m *sentMail, r io.Reader, boundary string) {
+	t.Helper()
+	mr := multipart.NewReader(r, boundary)
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -155,8 +177,12 @@ func parseMail(t *testing.T, raw string) sentMail {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(p) // multipart decodes quoted-printable itself
 		pt, pp, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if strings.HasPrefix(pt, "multipart/") {
+			readParts(t, m, p, pp["boundary"])
+			continue
+		}
+		body, _ := io.ReadAll(p) // multipart decodes quoted-printable itself
 		switch pt {
 		case "text/plain":
 			m.text = string(body)
@@ -167,17 +193,16 @@ func parseMail(t *testing.T, raw string) sentMail {
 			if p.Header.Get("Content-Transfer-Encoding") == "base64" {
 				body, _ = io.ReadAll(base64Reader(body))
 			}
+			m.ics = body
 			cal, err := ical.NewDecoder(bytes.NewReader(body)).Decode()
 			if err != nil {
 				t.Fatalf("calendar part does not parse: %v", err)
 			}
 			m.calendar = cal
+		case "application/ics":
+			m.attachment, _ = io.ReadAll(base64Reader(body))
 		}
 	}
-	if m.calendar == nil {
-		t.Fatal("no text/calendar part")
-	}
-	return m
 }
 
 func event(t *testing.T, m sentMail) (method, uid, seq, status string, start time.Time, attendees []string) {
@@ -464,10 +489,11 @@ func TestCalendarFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := e.svc.Feed(ctx, token)
+	fc, err := e.svc.Feed(ctx, token)
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := fc.Body
 	cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
 	if err != nil {
 		t.Fatal(err)

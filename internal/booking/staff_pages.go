@@ -11,6 +11,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
@@ -20,6 +21,9 @@ type HoursViewer struct {
 	ClinicianID  int64 // the clinician whose own hours they keep; 0 for none
 	ManageAny    bool  // may keep every clinician's hours
 	ViewBookings bool  // may see a clinician's consultations
+	// ManageBookings: may move and cancel consultations on a client's
+	// behalf (the links next to consultations new hours would leave out).
+	ManageBookings bool
 }
 
 // StaffPages serve a clinician's consultation hours in the staff area: the
@@ -177,6 +181,31 @@ type HoursPage struct {
 	Consultations []ConsultationView
 	ShowBookings  bool
 	FeedURL       string
+	// Affected are the upcoming consultations the posted hours would leave
+	// outside them; the hours were not saved and the form offers to keep
+	// them booked and save anyway.
+	Affected []AffectedView
+}
+
+// AffectedView is one consultation new hours would leave out, with the
+// links to move or cancel it ("" when the viewer may not).
+type AffectedView struct {
+	When         string
+	IntakeID     int64
+	Move, Cancel string
+}
+
+func affectedViews(list []AffectedConsultation, loc *time.Location, manage bool) []AffectedView {
+	out := make([]AffectedView, len(list))
+	for i, a := range list {
+		out[i] = AffectedView{IntakeID: a.IntakeID,
+			When: a.Start.In(loc).Format("Mon, Jan 2, 2006, 15:04") + "–" + a.End.In(loc).Format("15:04 MST")}
+		if manage {
+			out[i].Move = fmt.Sprintf("/staff/bookings/%d/reschedule", a.BookingID)
+			out[i].Cancel = fmt.Sprintf("/staff/bookings/%d/cancel", a.BookingID)
+		}
+	}
+	return out
 }
 
 // WeekdayOption is one day of the week in the weekday lists.
@@ -276,8 +305,16 @@ func (h *StaffPages) save(c echo.Context, t hoursTarget) error {
 		return h.render(c, http.StatusOK, t, &HoursPage{}, &form, &rules, week)
 	}
 	in, _, _, _ := form.Input()
+	in.KeepBookings = params.Get("keep_bookings") != ""
 	if _, err := h.svc.SetAvailability(c.Request().Context(), t.clinicianID, in, h.audit(c)); err != nil {
-		return err
+		var conflict *HoursConflict
+		if !errors.As(err, &conflict) {
+			return err
+		}
+		// Nothing was saved: the form keeps what was typed, the week shows
+		// it, and each consultation it would leave out is listed.
+		p := &HoursPage{Affected: affectedViews(conflict.Consultations, rules.location(), t.viewer.ManageBookings)}
+		return h.render(c, http.StatusUnprocessableEntity, t, p, &form, &rules, week)
 	}
 	q := url.Values{"saved": {"hours"}}
 	if d, err := ParseDate(week); err == nil {
@@ -456,9 +493,4 @@ func consultationViews(list []Consultation, loc *time.Location) []ConsultationVi
 }
 
 // hoursZone loads zone, or UTC when it cannot be loaded.
-func hoursZone(zone string) *time.Location {
-	if loc, err := loadLocation(zone); err == nil && zone != "" {
-		return loc
-	}
-	return time.UTC
-}
+func hoursZone(name string) *time.Location { return zone.OrUTC(name) }

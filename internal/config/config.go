@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firststep/firststep/internal/mailbox"
 )
 
 // Config is everything the server needs to know about its surroundings.
@@ -27,6 +30,9 @@ type Config struct {
 	SessionAbsolute time.Duration // FIRSTSTEP_SESSION_MAX: staff sign-out after this long regardless
 	FrameAncestors  string        // FIRSTSTEP_FRAME_ANCESTORS: origin allowed to embed the public pages
 	SecretKey       string        // FIRSTSTEP_SECRET_KEY: hex server key; empty: generated in DataDir
+	// TrustedProxies (FIRSTSTEP_TRUSTED_PROXIES) are the peers whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed; empty: none.
+	TrustedProxies []*net.IPNet
 
 	Demo bool // --demo: seed a demo practice into an empty database
 }
@@ -68,6 +74,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	absolute := fs.String("session-max", env("FIRSTSTEP_SESSION_MAX", "12h"), "staff session absolute limit (FIRSTSTEP_SESSION_MAX)")
 	fs.StringVar(&c.FrameAncestors, "frame-ancestors", env("FIRSTSTEP_FRAME_ANCESTORS", ""), "origin of the practice's site allowed to embed the public pages (FIRSTSTEP_FRAME_ANCESTORS)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("FIRSTSTEP_SECRET_KEY", ""), "hex server key shared by all instances; empty: generated in the data folder (FIRSTSTEP_SECRET_KEY)")
+	proxies := fs.String("trusted-proxies", env("FIRSTSTEP_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (FIRSTSTEP_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo practice into an empty database")
 	for _, f := range extra {
 		f(fs)
@@ -85,6 +92,9 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	if c.SessionAbsolute, err = time.ParseDuration(*absolute); err != nil || c.SessionAbsolute <= 0 {
 		return Config{}, nil, fmt.Errorf("FIRSTSTEP_SESSION_MAX must be a duration like 12h, got %q", *absolute)
 	}
+	if c.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
+		return Config{}, nil, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
@@ -92,8 +102,35 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, nil, fmt.Errorf("FIRSTSTEP_BASE_URL must be an absolute http(s) URL, got %q", c.BaseURL)
 	}
-	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
-		return Config{}, nil, fmt.Errorf("FIRSTSTEP_MAIL_FROM is not an email address: %q", c.MailFrom)
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || !mailbox.AddressOK(a.Address) || !mailbox.NameOK(a.Name) || a.Name != mailbox.NormalName(a.Name) {
+		return Config{}, nil, fmt.Errorf("FIRSTSTEP_MAIL_FROM must be an address like %q, with a name on one line and no spaces in the address; got %q",
+			"Practice Name <no-reply@example.org>", c.MailFrom)
 	}
 	return c, fs.Args(), nil
+}
+
+// parseCIDRs reads FIRSTSTEP_TRUSTED_PROXIES: CIDRs separated by commas; a
+// bare address stands for itself alone (/32 or /128).
+func parseCIDRs(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if ip := net.ParseIP(part); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("FIRSTSTEP_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8 or an IP address", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

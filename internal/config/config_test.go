@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -43,8 +44,37 @@ func TestParse(t *testing.T) {
 		{name: "negative rate limit", env: map[string]string{"FIRSTSTEP_RATE_LIMIT": "-1"}, wantErr: true},
 		{name: "relative base url", env: map[string]string{"FIRSTSTEP_BASE_URL": "book.example.org"}, wantErr: true},
 		{name: "bad from", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "nobody"}, wantErr: true},
+		{name: "from with a name", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "Hearth Counseling <hello@hearth.example>"}, check: func(t *testing.T, c Config) {
+			if a := c.MailFromAddress(); a.Name != "Hearth Counseling" || a.Address != "hello@hearth.example" {
+				t.Errorf("mail from = %v", a)
+			}
+		}},
+		// #7.18: a sender name or address that passes net/mail but breaks every email.
+		{name: "from name with a line break", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "=?utf-8?q?Hearth=0ABcc:_x?= <hello@hearth.example>"}, wantErr: true},
+		{name: "from name with a control character", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "=?utf-8?q?Hearth=07?= <hello@hearth.example>"}, wantErr: true},
+		{name: "from address with a no-break space", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "hello\u00a0x@hearth.example"}, wantErr: true},
+		{name: "from address with an ideographic space", env: map[string]string{"FIRSTSTEP_MAIL_FROM": "Hearth <hello\u3000@hearth.example>"}, wantErr: true},
 		{name: "bad idle", env: map[string]string{"FIRSTSTEP_SESSION_IDLE": "soon"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: true},
+		{name: "no trusted proxies by default", check: func(t *testing.T, c Config) {
+			if len(c.TrustedProxies) != 0 {
+				t.Errorf("trusted proxies = %v", c.TrustedProxies)
+			}
+		}},
+		{name: "trusted proxies", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.7 ,fd00::/8"},
+			check: func(t *testing.T, c Config) {
+				got := fmt.Sprint(c.TrustedProxies)
+				if got != "[10.0.0.0/8 192.0.2.7/32 fd00::/8]" {
+					t.Errorf("trusted proxies = %s", got)
+				}
+			}},
+		{name: "trusted proxies flag", args: []string{"--trusted-proxies", "127.0.0.1/32"}, check: func(t *testing.T, c Config) {
+			if fmt.Sprint(c.TrustedProxies) != "[127.0.0.1/32]" {
+				t.Errorf("trusted proxies = %v", c.TrustedProxies)
+			}
+		}},
+		{name: "bad trusted proxy", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": "10.0.0.0/33"}, wantErr: true},
+		{name: "trusted proxy by name", env: map[string]string{"FIRSTSTEP_TRUSTED_PROXIES": "proxy.internal"}, wantErr: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Bookings is what the staff intake page needs to know of an intake's
@@ -86,7 +87,7 @@ func (h *StaffHandlers) fillBookings(ctx context.Context, v *IntakeView, acc sta
 func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) BookingView {
 	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
 	v := BookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
-	if cl, err := time.LoadLocation(b.ClientTimeZone); b.ClientTimeZone != "" && err == nil {
+	if cl, err := zone.Load(b.ClientTimeZone); err == nil {
 		v.ClientWhen = b.Start.In(cl).Format(when) + " (" + b.ClientTimeZone + ")"
 	}
 	switch {

@@ -2,13 +2,13 @@ package intake
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/mailbox"
+	"github.com/firststep/firststep/internal/zone"
 )
 
 // Input is one submission of the intake form, from the HTML form or the
@@ -61,6 +61,7 @@ func (in *Input) Normalize() {
 		*p = strings.TrimSpace(clean(*p, false))
 	}
 	in.Message = strings.TrimSpace(clean(in.Message, true))
+	in.Name, in.PartnerName = mailbox.NormalName(in.Name), mailbox.NormalName(in.PartnerName)
 	in.Kind = strings.ToLower(in.Kind)
 	in.Email = strings.ToLower(in.Email)
 	in.PartnerEmail = strings.ToLower(in.PartnerEmail)
@@ -91,6 +92,8 @@ func (in Input) Validate() error {
 		f["name"] = "Enter your name. A first name is fine."
 	case tooLong(in.Name, maxName):
 		f["name"] = fmt.Sprintf("Your name can be at most %d characters.", maxName)
+	case !mailbox.NameOK(in.Name):
+		f["name"] = nameOnOneLine
 	}
 	if msg := emailProblem(in.Email); msg != "" {
 		f["email"] = msg
@@ -107,6 +110,8 @@ func (in Input) Validate() error {
 			f["partner_name"] = "Enter your partner's name. A first name is fine."
 		case tooLong(in.PartnerName, maxName):
 			f["partner_name"] = fmt.Sprintf("Your partner's name can be at most %d characters.", maxName)
+		case !mailbox.NameOK(in.PartnerName):
+			f["partner_name"] = nameOnOneLine
 		}
 		if msg := emailProblem(in.PartnerEmail); msg != "" {
 			f["partner_email"] = msg
@@ -128,8 +133,7 @@ func (in Input) Validate() error {
 		f["referral_source"] = fmt.Sprintf("Please keep this to %d characters.", maxShort)
 	}
 	if in.TimeZone != "" {
-		// "Local" would load the server's own zone, not the client's.
-		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" || tooLong(in.TimeZone, 64) {
+		if !zone.Valid(in.TimeZone) {
 			f["timezone"] = "Choose your time zone from the list."
 		}
 	}
@@ -175,6 +179,13 @@ func checkAbout(f map[string]string, concerns []string, other, textField, text s
 	}
 }
 
+// nameOnOneLine is the message for a name with a line break or an
+// invisible character that reorders text (mailbox.NameOK).
+const nameOnOneLine = "Enter the name on one line, in plain letters."
+
+// emailProblem checks an optional address by the one rule for addresses
+// (mailbox.AddressOK): a space of any kind inside it, even one the person
+// cannot see, is refused here rather than failing every email later.
 func emailProblem(addr string) string {
 	if addr == "" {
 		return ""
@@ -182,8 +193,7 @@ func emailProblem(addr string) string {
 	if tooLong(addr, maxEmail) {
 		return "That email address is too long."
 	}
-	a, err := mail.ParseAddress(addr)
-	if err != nil || a.Address != addr || !strings.Contains(addr[strings.LastIndexByte(addr, '@')+1:], ".") && !strings.HasSuffix(addr, "@localhost") {
+	if !mailbox.AddressOK(addr) {
 		return "Enter an email address like name@example.com."
 	}
 	return ""

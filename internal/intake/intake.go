@@ -95,31 +95,36 @@ func valid(opts []Option, value string) bool {
 
 // Intake is a stored request as staff and the booking flow see it.
 type Intake struct {
-	ID                  int64
-	Kind                Kind
-	Name                string
-	Email               string
-	Phone               string
-	Pronouns            string
-	ContactPreference   string
-	VoicemailOK         bool
-	PartnerName         string
-	PartnerEmail        string
-	PartnerPronouns     string
-	PartnerAware        string
-	Concerns            []string
-	ConcernsOther       string
-	Message             string
-	Approaches          []string
-	SessionFormat       string
-	ReferralSource      string
-	TimeZone            string
-	SafetyConcern       bool
-	Urgent              bool
-	Status              Status
-	AssignedClinicianID *int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	ID                int64
+	Kind              Kind
+	Name              string
+	Email             string
+	Phone             string
+	Pronouns          string
+	ContactPreference string
+	VoicemailOK       bool
+	PartnerName       string
+	PartnerEmail      string
+	PartnerPronouns   string
+	PartnerAware      string
+	// PartnerContactAllowedAt is when a partner who did not know about the
+	// request yet was allowed to be contacted, and PartnerContactAllowedBy
+	// who said so ("client" or "staff"); nil while they may not be.
+	PartnerContactAllowedAt *time.Time
+	PartnerContactAllowedBy string
+	Concerns                []string
+	ConcernsOther           string
+	Message                 string
+	Approaches              []string
+	SessionFormat           string
+	ReferralSource          string
+	TimeZone                string
+	SafetyConcern           bool
+	Urgent                  bool
+	Status                  Status
+	AssignedClinicianID     *int64
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
 	// Partner holds the partner's own answers. Only the staff reads
 	// (GetForStaff) fill it in; the client's pages never see it.
 	Partner *PartnerAnswers

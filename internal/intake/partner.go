@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/mailbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
@@ -47,6 +48,7 @@ func (in *PartnerInput) Normalize() {
 		*p = strings.TrimSpace(clean(*p, false))
 	}
 	in.Hopes = strings.TrimSpace(clean(in.Hopes, true))
+	in.Name = mailbox.NormalName(in.Name)
 	in.Email = strings.ToLower(in.Email)
 	if in.ContactPreference == "" {
 		in.ContactPreference = "email"
@@ -68,6 +70,8 @@ func (in PartnerInput) Validate() error {
 		f["name"] = "Enter your name. A first name is fine."
 	case tooLong(in.Name, maxName):
 		f["name"] = fmt.Sprintf("Your name can be at most %d characters.", maxName)
+	case !mailbox.NameOK(in.Name):
+		f["name"] = nameOnOneLine
 	}
 	if msg := emailProblem(in.Email); msg != "" {
 		f["email"] = msg

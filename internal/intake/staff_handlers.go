@@ -287,6 +287,12 @@ type IntakeView struct {
 	PartnerEmail    string
 	PartnerPronouns string
 	PartnerAware    string
+	// PartnerWaiting: the partner does not know yet and is not contacted;
+	// CanAllowPartner offers the button (after talking to the client).
+	// PartnerAllowed says when and by whom contact was allowed.
+	PartnerWaiting  bool
+	CanAllowPartner bool
+	PartnerAllowed  string
 	Concerns        []string
 	ConcernsOther   string
 	Message         string
@@ -366,6 +372,8 @@ var savedMessages = map[string]string{
 	"booked":      "The consultation was booked; the invitations are on their way.",
 	"rescheduled": "The consultation was moved; the updated invitations are on their way.",
 	"cancelled":   "The consultation was cancelled; everyone invited is being told.",
+	"partner":     "The partner may now be contacted; a booked consultation's invitation is on its way to them.",
+	"unchanged":   "Nothing changed: that is already the consultation's time and clinician. No emails were sent.",
 }
 
 func (h *StaffHandlers) show(c echo.Context) error {
@@ -408,6 +416,15 @@ func (h *StaffHandlers) renderIntake(c echo.Context, status int, v *IntakeView) 
 	v.PartnerName, v.PartnerEmail, v.PartnerPronouns = in.PartnerName, in.PartnerEmail, in.PartnerPronouns
 	if in.PartnerAware != "" {
 		v.PartnerAware = Label(PartnerAwareness, in.PartnerAware)
+	}
+	v.PartnerWaiting = in.PartnerWaiting()
+	v.CanAllowPartner = v.PartnerWaiting && by.Account.Can(staff.ManageBookings)
+	if t := in.PartnerContactAllowedAt; t != nil {
+		who := "the client"
+		if in.PartnerContactAllowedBy == AllowedByStaff {
+			who = "staff, after talking to the client"
+		}
+		v.PartnerAllowed = fmt.Sprintf("Allowed by %s on %s.", who, t.In(loc).Format(when))
 	}
 	for _, x := range in.Concerns {
 		v.Concerns = append(v.Concerns, Label(Concerns, x))

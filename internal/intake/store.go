@@ -7,34 +7,38 @@ import (
 
 // row is the intakes table. It never leaves this package.
 type row struct {
-	ID                  int64 `gorm:"primaryKey"`
-	TokenHash           string
-	Kind                string
-	Name                string
-	Email               string
-	Phone               string
-	Pronouns            string
-	ContactPreference   string
-	VoicemailOK         bool `gorm:"column:voicemail_ok"`
-	PartnerName         string
-	PartnerEmail        string
-	PartnerPronouns     string
-	PartnerAware        string
-	PartnerTokenHash    *string
-	Concerns            string
-	ConcernsOther       string
-	Message             string
-	Approaches          string
-	SessionFormat       string
-	ReferralSource      string
-	TimeZone            string
-	SafetyConcern       bool
-	Urgent              bool
-	Consent             bool
-	Status              string
-	AssignedClinicianID *int64
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	ID                int64 `gorm:"primaryKey"`
+	TokenHash         string
+	Kind              string
+	Name              string
+	Email             string
+	Phone             string
+	Pronouns          string
+	ContactPreference string
+	VoicemailOK       bool `gorm:"column:voicemail_ok"`
+	PartnerName       string
+	PartnerEmail      string
+	PartnerPronouns   string
+	PartnerAware      string
+	PartnerTokenHash  *string
+	// When and by whom ("client" or "staff") a partner who did not know
+	// yet was allowed to be contacted; see Intake.PartnerMayBeContacted.
+	PartnerContactAllowedAt *time.Time
+	PartnerContactAllowedBy string
+	Concerns                string
+	ConcernsOther           string
+	Message                 string
+	Approaches              string
+	SessionFormat           string
+	ReferralSource          string
+	TimeZone                string
+	SafetyConcern           bool
+	Urgent                  bool
+	Consent                 bool
+	Status                  string
+	AssignedClinicianID     *int64
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
 }
 
 func (row) TableName() string { return "intakes" }
@@ -59,8 +63,17 @@ func (r row) intake() Intake {
 		Concerns: split(r.Concerns), ConcernsOther: r.ConcernsOther, Message: r.Message, Approaches: split(r.Approaches),
 		SessionFormat: r.SessionFormat, ReferralSource: r.ReferralSource, TimeZone: r.TimeZone,
 		SafetyConcern: r.SafetyConcern, Urgent: r.Urgent, Status: Status(r.Status), AssignedClinicianID: r.AssignedClinicianID,
+		PartnerContactAllowedAt: utcPtr(r.PartnerContactAllowedAt), PartnerContactAllowedBy: r.PartnerContactAllowedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func split(s string) []string {

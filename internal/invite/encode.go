@@ -10,6 +10,13 @@ import (
 	"github.com/emersion/go-ical"
 )
 
+// RFC 7986 names that go-ical does not define.
+const (
+	propConference = "CONFERENCE"
+	paramFeature   = "FEATURE"
+	propName       = "NAME"
+)
+
 // Encode validates the invitation and returns the whole VCALENDAR object,
 // with CRLF line endings and lines folded at 75 octets, ready to be the
 // text/calendar part of an iMIP message.
@@ -42,12 +49,8 @@ func (inv Invitation) Encode() ([]byte, error) {
 	if desc := cleanText(inv.Description); strings.TrimSpace(desc) != "" {
 		ev.Props.SetText(ical.PropDescription, desc)
 	}
-	if inv.URL != "" {
-		u, err := url.Parse(inv.URL)
-		if err != nil {
-			return nil, fmt.Errorf("invite: URL: %w", err)
-		}
-		ev.Props.SetURI(ical.PropURL, u)
+	if err := setLinks(ev.Component, inv.URL, inv.Conference); err != nil {
+		return nil, err
 	}
 	status := ical.EventConfirmed
 	if inv.Method == MethodCancel {
@@ -55,13 +58,17 @@ func (inv Invitation) Encode() ([]byte, error) {
 	}
 	ev.Props.SetText(ical.PropStatus, string(status))
 	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
+	setPrivate(ev.Component)
 
 	ev.Props.Set(calAddress(ical.PropOrganizer, inv.Organizer))
-	for _, a := range inv.Attendees {
+	for _, a := range inv.attendees() {
 		p := calAddress(ical.PropAttendee, a)
 		p.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
 		p.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
-		p.Params.Set(ical.ParamRSVP, "TRUE")
+		// Firststep does not read iMIP REPLYs: the manage link is how a
+		// client changes or cancels. RSVP=FALSE tells calendar clients that no
+		// answer is expected (RFC 5545 §3.2.17), so none is sent into a void.
+		p.Params.Set(ical.ParamRSVP, "FALSE")
 		ev.Props.Add(p)
 	}
 	cal.Children = append(cal.Children, ev.Component)
@@ -71,6 +78,41 @@ func (inv Invitation) Encode() ([]byte, error) {
 		return nil, fmt.Errorf("invite: encode %s: %w", inv.UID, err)
 	}
 	return foldLines(quoteCommonNames(buf.Bytes())), nil
+}
+
+// setLinks writes the event's URL (the reader's page about it) and, for a
+// video consultation, its RFC 7986 CONFERENCE property. Both are URIs, not
+// TEXT, so they are not escaped; checkURL has refused whitespace and
+// control characters.
+func setLinks(ev *ical.Component, page, conference string) error {
+	if page != "" {
+		u, err := url.Parse(page)
+		if err != nil {
+			return fmt.Errorf("invite: URL: %w", err)
+		}
+		ev.Props.SetURI(ical.PropURL, u)
+	}
+	if conference != "" {
+		u, err := url.Parse(conference)
+		if err != nil {
+			return fmt.Errorf("invite: conference: %w", err)
+		}
+		// RFC 7986 requires VALUE=URI on CONFERENCE; go-ical leaves out a
+		// VALUE it knows to be the default, so it is set directly.
+		p := ical.NewProp(propConference)
+		p.Value = u.String()
+		p.Params.Set(ical.ParamValue, string(ical.ValueURI))
+		p.Params.Set(paramFeature, "VIDEO")
+		ev.Props.Set(p)
+	}
+	return nil
+}
+
+// setPrivate marks the event CLASS:PRIVATE. Invitations land in shared
+// and delegated calendars; a therapy consultation is nobody else's business,
+// and clients that honour CLASS show others only that the time is busy.
+func setPrivate(ev *ical.Component) {
+	ev.Props.SetText(ical.PropClass, "PRIVATE")
 }
 
 // calAddress builds an ORGANIZER or ATTENDEE property. The value is a

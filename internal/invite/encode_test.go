@@ -38,6 +38,7 @@ func TestEncodeGolden(t *testing.T) {
 		"Join by video: https://meet.riverbend.example/r/7f3k-29qa\n" +
 		"To reschedule or cancel, use the link in your email or call 555-0100."
 	first.URL = "https://riverbend.example/b/42"
+	first.Conference = "https://meet.riverbend.example/r/7f3k-29qa?pwd=Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
 
 	moved := first
 	moved.Sequence = 1
@@ -75,7 +76,10 @@ func TestEncodeGolden(t *testing.T) {
 			for _, want := range []string{
 				"DTSTART:" + tt.wantStart + "\r\n",
 				`ORGANIZER;CN="Riverbend Therapy":mailto:appointments@riverbend.example` + "\r\n",
-				`ATTENDEE;CN="Jordan Reyes";PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:jordan.reyes@example.com` + "\r\n",
+				`ATTENDEE;CN="Jordan Reyes";PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:jordan.reyes@example.com` + "\r\n",
+				"URL:https://riverbend.example/b/42\r\n",
+				"CONFERENCE;FEATURE=VIDEO;VALUE=URI:" + first.Conference + "\r\n",
+				"CLASS:PRIVATE\r\n",
 			} {
 				if !strings.Contains(unfolded, want) {
 					t.Errorf("output lacks line %q", want)
@@ -324,6 +328,17 @@ func checkDecoded(t *testing.T, cal *ical.Calendar, inv Invitation, wantStatus s
 	} else if n, err := seq.Int(); err != nil || n != inv.Sequence {
 		t.Errorf("SEQUENCE = %d, %v; want %d", n, err, inv.Sequence)
 	}
+	if got := text(ev.Props, ical.PropClass); got != "PRIVATE" {
+		t.Errorf("CLASS = %q, want PRIVATE", got)
+	}
+	if inv.Conference != "" {
+		c := ev.Props.Get(propConference)
+		if c == nil {
+			t.Error("missing CONFERENCE")
+		} else if u, err := c.URI(); err != nil || u.String() != inv.Conference || c.Params.Get(paramFeature) != "VIDEO" || c.ValueType() != ical.ValueURI {
+			t.Errorf("CONFERENCE = %q (FEATURE=%q, VALUE=%q), want %s", c.Value, c.Params.Get(paramFeature), c.ValueType(), inv.Conference)
+		}
+	}
 	if inv.URL != "" {
 		u, err := ev.Props.URI(ical.PropURL)
 		if err != nil || u.String() != inv.URL {
@@ -374,11 +389,55 @@ func checkDecoded(t *testing.T, cal *ical.Calendar, inv Invitation, wantStatus s
 			ical.ParamCommonName:          want.Name,
 			ical.ParamRole:                "REQ-PARTICIPANT",
 			ical.ParamParticipationStatus: "NEEDS-ACTION",
-			ical.ParamRSVP:                "TRUE",
+			ical.ParamRSVP:                "FALSE",
 		} {
 			if got := a.Params.Get(param); got != wantValue {
 				t.Errorf("attendee %d %s = %q, want %q", i, param, got, wantValue)
 			}
+		}
+	}
+}
+
+// An address is the organizer or one attendee: a client who shares the
+// clinician's mailbox, or whose address is the practice's sending address,
+// neither breaks the invitation nor appears twice.
+func TestEncodeOneAttendeePerAddress(t *testing.T) {
+	t.Parallel()
+	inv := validInvitation()
+	inv.Attendees = []Person{
+		{Name: "Dr. Maya Lindqvist", Email: "maya.lindqvist@riverbend.example"},
+		{Name: "Jordan Reyes", Email: "Maya.Lindqvist@Riverbend.example"}, // the clinician's mailbox
+		{Name: "Sam Reyes", Email: "APPOINTMENTS@riverbend.example"},      // the organizer's
+		{Name: "Alex Kim", Email: "alex@example.com"},
+		{Name: "Alex K.", Email: "alex@example.com"},
+	}
+	got, err := inv.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWireFormat(t, got)
+	ev := onlyEvent(t, decode(t, got))
+	var atts []string
+	for _, a := range ev.Props.Values(ical.PropAttendee) {
+		atts = append(atts, a.Params.Get(ical.ParamCommonName)+" <"+a.Value+">")
+	}
+	want := []string{"Dr. Maya Lindqvist <mailto:maya.lindqvist@riverbend.example>", "Alex Kim <mailto:alex@example.com>"}
+	if strings.Join(atts, "|") != strings.Join(want, "|") {
+		t.Errorf("attendees = %q, want %q", atts, want)
+	}
+	if org := ev.Props.Values(ical.PropOrganizer); len(org) != 1 || org[0].Value != "mailto:appointments@riverbend.example" {
+		t.Errorf("ORGANIZER = %v, want the sending address once", org)
+	}
+	for addr, want := range map[string]bool{
+		"maya.lindqvist@riverbend.example": true,
+		"Maya.Lindqvist@Riverbend.example": true,
+		"alex@example.com":                 true,
+		"appointments@riverbend.example":   false, // would read as "you organised this"
+		"APPOINTMENTS@riverbend.example":   false,
+		"someone@else.example":             false,
+	} {
+		if got := inv.Invites(addr); got != want {
+			t.Errorf("Invites(%q) = %v, want %v", addr, got, want)
 		}
 	}
 }

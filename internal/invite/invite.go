@@ -10,9 +10,11 @@
 package invite
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -58,9 +60,16 @@ type Invitation struct {
 	Summary     string // generic title; it is visible to anyone who sees the calendar
 	Location    string // video link or street address; optional
 	Description string // short text, may span lines; optional
-	URL         string // absolute http(s) URL; optional
-	Organizer   Person // the practice's sending address
-	Attendees   []Person
+	// URL is the recipient's own page about the consultation (a client's
+	// manage link, the clinician's staff page): absolute http(s); optional.
+	URL string
+	// Conference is the video meeting's address, when there is one; it is
+	// written as RFC 7986 CONFERENCE;VALUE=URI;FEATURE=VIDEO so that clients
+	// show a "join" button. Absolute http(s); optional.
+	Conference string
+	Organizer  Person // the practice's sending address
+	// Attendees are written once per distinct address; see attendees.
+	Attendees []Person
 }
 
 // Validate reports the first structural problem that would make calendar
@@ -100,9 +109,11 @@ func (inv Invitation) Validate() error {
 	if cleanLine(inv.Summary) == "" {
 		return fmt.Errorf("invite: summary is empty")
 	}
-	if inv.URL != "" {
-		if err := checkURL(inv.URL); err != nil {
-			return err
+	for _, u := range []string{inv.URL, inv.Conference} {
+		if u != "" {
+			if err := checkURL(u); err != nil {
+				return err
+			}
 		}
 	}
 	if err := checkEmail(inv.Organizer.Email); err != nil {
@@ -111,18 +122,51 @@ func (inv Invitation) Validate() error {
 	if len(inv.Attendees) == 0 {
 		return fmt.Errorf("invite: no attendees")
 	}
-	seen := make(map[string]bool, len(inv.Attendees))
 	for i, a := range inv.Attendees {
 		if err := checkEmail(a.Email); err != nil {
 			return fmt.Errorf("invite: attendee %d: %w", i, err)
 		}
-		key := strings.ToLower(a.Email)
-		if seen[key] {
-			return fmt.Errorf("invite: attendee %q listed twice", a.Email)
-		}
-		seen[key] = true
+	}
+	if len(inv.attendees()) == 0 {
+		return fmt.Errorf("invite: no attendees besides the organizer")
 	}
 	return nil
+}
+
+// attendees returns the ATTENDEEs to write: one per distinct address, with
+// the first name given for it, and none at the organizer's own address.
+//
+// People share addresses in real life (a couple with one mailbox, a
+// clinician trying the booking page with their own address, a practice
+// whose sending address is a clinician's), and a calendar knows a
+// participant only by address: a second ATTENDEE with the same address is
+// ambiguous, and the organizer listed again as an attendee is asked to
+// answer its own invitation. So, as Outlook writes invitations, an address
+// is either the organizer or one attendee.
+func (inv Invitation) attendees() []Person {
+	out := make([]Person, 0, len(inv.Attendees))
+	for _, a := range inv.Attendees {
+		if sameAddress(a.Email, inv.Organizer.Email) || slices.ContainsFunc(out, func(p Person) bool { return sameAddress(p.Email, a.Email) }) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Invites reports whether an email to address should carry this
+// invitation. Only attendees are invited: a message to the organizer's own
+// address would show its reader as the organizer of the consultation (with
+// no way to accept it, and every reply addressed to themselves), so that
+// reader is told by the email's text alone.
+func (inv Invitation) Invites(address string) bool {
+	return slices.ContainsFunc(inv.attendees(), func(p Person) bool { return sameAddress(p.Email, address) })
+}
+
+// sameAddress compares two bare addresses as mail systems in practice do:
+// without regard to case.
+func sameAddress(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // checkEmail accepts only a bare addr-spec that can be written after
@@ -135,28 +179,30 @@ func checkEmail(email string) error {
 	if strings.ContainsFunc(email, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.IsSpace(r) || r == '"' || r == '<' || r == '>'
 	}) {
-		return fmt.Errorf("email %q contains whitespace, quotes, angle brackets or control characters", email)
+		return errors.New("email contains whitespace, quotes, angle brackets or control characters")
 	}
+	// The errors name no address: they end up in logs.
 	a, err := mail.ParseAddress(email)
 	if err != nil {
-		return fmt.Errorf("email %q: %w", email, err)
+		return errors.New("email is not an address")
 	}
 	if a.Name != "" || a.Address != email {
-		return fmt.Errorf("email %q is not a bare address", email)
+		return errors.New("email is not a bare address")
 	}
 	return nil
 }
 
 func checkURL(raw string) error {
 	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
-		return fmt.Errorf("invite: URL %q contains whitespace or control characters", raw)
+		// The URL is not quoted: it is a manage link, and errors reach the log.
+		return errors.New("invite: URL contains whitespace or control characters")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("invite: URL: %w", err)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("invite: URL %q is not an absolute http(s) URL", raw)
+		return errors.New("invite: URL is not an absolute http(s) URL")
 	}
 	return nil
 }

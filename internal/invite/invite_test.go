@@ -59,9 +59,16 @@ func TestValidate(t *testing.T) {
 		{name: "attendee email with CRLF", edit: func(i *Invitation) { i.Attendees[0].Email = "a@x.example\r\nX-Evil: 1" }, wantErr: "attendee 0:"},
 		{name: "attendee email not an address", edit: func(i *Invitation) { i.Attendees[1].Email = "jordan" }, wantErr: "attendee 1:"},
 		{name: "no attendees", edit: func(i *Invitation) { i.Attendees = nil }, wantErr: "no attendees"},
-		{name: "duplicate attendee", edit: func(i *Invitation) {
+		// One mailbox for two people (a couple, a clinician trying the
+		// booking page) is one attendee, not an error; see
+		// TestEncodeOneAttendeePerAddress.
+		{name: "two attendees with one address", edit: func(i *Invitation) {
 			i.Attendees[1].Email = strings.ToUpper(i.Attendees[0].Email)
-		}, wantErr: "listed twice"},
+		}},
+		{name: "only the organizer attends", edit: func(i *Invitation) {
+			i.Attendees = []Person{{Name: "Jordan", Email: "Appointments@Riverbend.example"}}
+		}, wantErr: "no attendees besides the organizer"},
+		{name: "conference not http(s)", edit: func(i *Invitation) { i.Conference = "zoommtg://join?x=1" }, wantErr: "not an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

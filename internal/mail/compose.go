@@ -23,10 +23,12 @@ import (
 // value offers no single space to fold at (RFC 5322 still allows up to 998).
 //
 // Without HTML or Calendar the body is a single text/plain part. Otherwise it
-// is multipart/alternative with text/plain, then text/html, then
+// is multipart/alternative with text/plain, then text/html, then the inline
 // text/calendar: clients show the last alternative they understand, and the
 // calendar must come last for Outlook and Gmail to treat the message as an
-// invitation.
+// invitation. With a Calendar, that multipart/alternative is the first part
+// of a multipart/mixed whose second part is the same calendar attached as
+// invite.ics (application/ics).
 func (m Message) Bytes() ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
@@ -65,20 +67,74 @@ func (m Message) Bytes() ([]byte, error) {
 		return b.Bytes(), nil
 	}
 
-	boundary := boundaryFor(m.MessageID)
-	writeField(&b, "Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
-	b.WriteString("\r\n")
+	alternative, boundary, err := m.alternative()
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Calendar) == 0 {
+		writeField(&b, "Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
+		b.WriteString("\r\n")
+		b.Write(alternative)
+		return b.Bytes(), nil
+	}
 
+	// An invitation also carries the calendar as an attachment, as
+	// CalConnect's iMIP guidance recommends: some clients (and mobile
+	// apps) read only the inline part, others only an attached .ics. The
+	// multipart/mixed holds the alternatives first, then the attachment.
+	mixed := boundaryFor("multipart/mixed\x00" + m.MessageID)
+	writeField(&b, "Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mixed}))
+	b.WriteString("\r\n")
 	mw := multipart.NewWriter(&b)
-	if err := mw.SetBoundary(boundary); err != nil {
+	if err := mw.SetBoundary(mixed); err != nil {
 		return nil, fmt.Errorf("mail: boundary: %w", err)
 	}
-	if err := writeTextPart(mw, "text/plain", m.Text); err != nil {
+	// multipart.Writer writes part headers as given: the boundary parameter
+	// goes on a continuation line to keep within 78 characters.
+	alt := strings.Replace(mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}), "; ", ";\r\n ", 1)
+	w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {alt}})
+	if err != nil {
+		return nil, fmt.Errorf("mail: alternative part: %w", err)
+	}
+	if _, err := w.Write(alternative); err != nil {
+		return nil, fmt.Errorf("mail: alternative part: %w", err)
+	}
+	w, err = mw.CreatePart(textproto.MIMEHeader{
+		// Quoted, as Gmail and Outlook write them, though a token would do.
+		"Content-Type":              {`application/ics; name="` + AttachmentName + `"`},
+		"Content-Disposition":       {`attachment; filename="` + AttachmentName + `"`},
+		"Content-Transfer-Encoding": {"base64"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mail: calendar attachment: %w", err)
+	}
+	if err := writeBase64(w, m.Calendar); err != nil {
 		return nil, err
+	}
+	if err := mw.Close(); err != nil {
+		return nil, fmt.Errorf("mail: close multipart: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// AttachmentName is the file name of the attached copy of the calendar.
+const AttachmentName = "invite.ics"
+
+// alternative returns the body of the multipart/alternative (text, HTML,
+// inline calendar) and its boundary.
+func (m Message) alternative() ([]byte, string, error) {
+	var b bytes.Buffer
+	boundary := boundaryFor(m.MessageID)
+	mw := multipart.NewWriter(&b)
+	if err := mw.SetBoundary(boundary); err != nil {
+		return nil, "", fmt.Errorf("mail: boundary: %w", err)
+	}
+	if err := writeTextPart(mw, "text/plain", m.Text); err != nil {
+		return nil, "", err
 	}
 	if m.HTML != "" {
 		if err := writeTextPart(mw, "text/html", m.HTML); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if len(m.Calendar) > 0 {
@@ -88,16 +144,16 @@ func (m Message) Bytes() ([]byte, error) {
 			"Content-Transfer-Encoding": {"base64"},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("mail: calendar part: %w", err)
+			return nil, "", fmt.Errorf("mail: calendar part: %w", err)
 		}
 		if err := writeBase64(w, m.Calendar); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, fmt.Errorf("mail: close multipart: %w", err)
+		return nil, "", fmt.Errorf("mail: close multipart: %w", err)
 	}
-	return b.Bytes(), nil
+	return b.Bytes(), boundary, nil
 }
 
 // formatAddress leaves quoting of the display name, and RFC 2047 encoding of
@@ -110,8 +166,8 @@ func formatAddress(a Address) string {
 // message always has the same bytes. The "=_" prefix can never occur in
 // quoted-printable or base64 output — the only encodings used for parts — so
 // no body can contain the boundary, whatever its text.
-func boundaryFor(messageID string) string {
-	sum := sha256.Sum256([]byte("firststep multipart/alternative\x00" + messageID))
+func boundaryFor(seed string) string {
+	sum := sha256.Sum256([]byte("firststep multipart/alternative\x00" + seed))
 	return "=_" + hex.EncodeToString(sum[:16])
 }
 

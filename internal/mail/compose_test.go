@@ -78,9 +78,12 @@ func plainMessage() Message {
 }
 
 type part struct {
-	mediaType string
-	params    map[string]string
-	body      string // after transfer decoding
+	mediaType   string
+	params      map[string]string
+	body        string // after transfer decoding
+	within      string // the enclosing multipart's type
+	disposition string // Content-Disposition, with its parameters in dispParams
+	dispParams  map[string]string
 }
 
 // parse reads the message the way a mail client does.
@@ -98,8 +101,15 @@ func parse(t *testing.T, raw []byte) (*mail.Message, []part) {
 		body := decodeBody(t, msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 		return msg, []part{{mediaType: mediaType, params: params, body: body}}
 	}
+	return msg, readParts(t, msg.Body, mediaType, params["boundary"])
+}
+
+// readParts returns the leaf parts of a multipart body, depth first, as a
+// mail client lists them.
+func readParts(t *testing.T, body io.Reader, mediaType, boundary string) []part {
+	t.Helper()
 	var parts []part
-	mr := multipart.NewReader(msg.Body, params["boundary"])
+	mr := multipart.NewReader(body, boundary)
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
@@ -112,10 +122,20 @@ func parse(t *testing.T, raw []byte) (*mail.Message, []part) {
 		if err != nil {
 			t.Fatalf("part Content-Type: %v", err)
 		}
+		if strings.HasPrefix(pt, "multipart/") {
+			parts = append(parts, readParts(t, p, pt, pp["boundary"])...)
+			continue
+		}
 		// multipart.Reader decodes quoted-printable itself and drops the header.
-		parts = append(parts, part{mediaType: pt, params: pp, body: decodeBody(t, p.Header.Get("Content-Transfer-Encoding"), p)})
+		leaf := part{mediaType: pt, params: pp, within: mediaType, body: decodeBody(t, p.Header.Get("Content-Transfer-Encoding"), p)}
+		if cd := p.Header.Get("Content-Disposition"); cd != "" {
+			if leaf.disposition, leaf.dispParams, err = mime.ParseMediaType(cd); err != nil {
+				t.Fatalf("Content-Disposition %q: %v", cd, err)
+			}
+		}
+		parts = append(parts, leaf)
 	}
-	return msg, parts
+	return parts
 }
 
 func decodeBody(t *testing.T, cte string, r io.Reader) string {
@@ -166,7 +186,7 @@ func TestBytesGolden(t *testing.T) {
 		msg       Message
 		wantTypes []string
 	}{
-		{name: "invite-request", msg: inviteMessage(t, invite.MethodRequest, 0), wantTypes: []string{"text/plain", "text/html", "text/calendar"}},
+		{name: "invite-request", msg: inviteMessage(t, invite.MethodRequest, 0), wantTypes: []string{"text/plain", "text/html", "text/calendar", "application/ics"}},
 		{name: "plain", msg: plainMessage(), wantTypes: []string{"text/plain"}},
 	}
 	for _, tt := range tests {
@@ -190,7 +210,7 @@ func TestBytesGolden(t *testing.T) {
 			var types []string
 			for _, p := range parts {
 				types = append(types, p.mediaType)
-				if p.params["charset"] != "UTF-8" {
+				if p.mediaType != "application/ics" && p.params["charset"] != "UTF-8" {
 					t.Errorf("%s charset = %q, want UTF-8", p.mediaType, p.params["charset"])
 				}
 			}
@@ -204,7 +224,8 @@ func TestBytesGolden(t *testing.T) {
 				t.Errorf("HTML body = %q, want %q", parts[1].body, tt.msg.HTML)
 			}
 			if tt.msg.Calendar != nil {
-				checkCalendarPart(t, parts[len(parts)-1], tt.msg)
+				checkCalendarPart(t, parts[2], tt.msg)
+				checkAttachment(t, parts[3], tt.msg)
 			}
 		})
 	}
@@ -267,6 +288,63 @@ func checkCalendarPart(t *testing.T, p part, m Message) {
 	}
 }
 
+// checkAttachment checks the attached copy of the calendar: the same bytes
+// as the inline part, as invite.ics, beside (not inside) the alternatives.
+func checkAttachment(t *testing.T, p part, m Message) {
+	t.Helper()
+	if p.mediaType != "application/ics" || p.params["name"] != "invite.ics" {
+		t.Errorf("attachment Content-Type = %s %v, want application/ics; name=invite.ics", p.mediaType, p.params)
+	}
+	if p.disposition != "attachment" || p.dispParams["filename"] != "invite.ics" {
+		t.Errorf("attachment Content-Disposition = %s %v, want attachment; filename=invite.ics", p.disposition, p.dispParams)
+	}
+	if p.within != "multipart/mixed" {
+		t.Errorf("attachment is inside %s, want the multipart/mixed", p.within)
+	}
+	if p.body != string(m.Calendar) {
+		t.Error("attachment is not the same calendar as the inline part")
+	}
+}
+
+// An invitation is multipart/mixed: the alternatives (text, HTML, the
+// inline calendar) first, then the calendar again as an attachment.
+func TestBytesAttachesTheCalendar(t *testing.T) {
+	t.Parallel()
+	m := inviteMessage(t, invite.MethodRequest, 0)
+	raw, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, raw)
+	msg, parts := parse(t, raw)
+	if mt, _, _ := mime.ParseMediaType(msg.Header.Get("Content-Type")); mt != "multipart/mixed" {
+		t.Fatalf("Content-Type = %s, want multipart/mixed", mt)
+	}
+	var layout []string
+	for _, p := range parts {
+		layout = append(layout, p.within+">"+p.mediaType+":"+p.disposition)
+	}
+	want := []string{"multipart/alternative>text/plain:", "multipart/alternative>text/html:",
+		"multipart/alternative>text/calendar:", "multipart/mixed>application/ics:attachment"}
+	if strings.Join(layout, " ") != strings.Join(want, " ") {
+		t.Fatalf("layout = %v, want %v", layout, want)
+	}
+	if parts[2].params["method"] != "REQUEST" {
+		t.Errorf("inline calendar method = %q, want REQUEST", parts[2].params["method"])
+	}
+	checkAttachment(t, parts[3], m)
+
+	plain := plainMessage()
+	plain.HTML = "<p>Hello</p>"
+	raw, err = plain.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, _ := parse(t, raw); !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/alternative;") {
+		t.Errorf("a message without a calendar is %s, want multipart/alternative", msg.Header.Get("Content-Type"))
+	}
+}
+
 func TestBytesCancel(t *testing.T) {
 	t.Parallel()
 	m := inviteMessage(t, invite.MethodCancel, 2)
@@ -278,10 +356,11 @@ func TestBytesCancel(t *testing.T) {
 	}
 	checkLines(t, raw)
 	_, parts := parse(t, raw)
-	if len(parts) != 2 || parts[0].mediaType != "text/plain" || parts[1].mediaType != "text/calendar" {
-		t.Fatalf("parts = %+v, want text/plain then text/calendar", parts)
+	if len(parts) != 3 || parts[0].mediaType != "text/plain" || parts[1].mediaType != "text/calendar" || parts[2].mediaType != "application/ics" {
+		t.Fatalf("parts = %+v, want text/plain then text/calendar, then the attachment", parts)
 	}
 	checkCalendarPart(t, parts[1], m)
+	checkAttachment(t, parts[2], m)
 	if !bytes.Contains(raw, []byte("Content-Type: text/calendar; charset=UTF-8; method=CANCEL\r\n")) {
 		t.Errorf("calendar part header not as expected:\n%s", raw)
 	}

@@ -11,6 +11,7 @@ package mail
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/textproto"
@@ -181,28 +182,31 @@ func checkAddress(a Address) error {
 	if err := checkHeaderText(a.Email); err != nil {
 		return fmt.Errorf("email: %w", err)
 	}
+	// The errors name no address or name: they end up in logs, and
+	// recipients are clients.
 	parsed, err := mail.ParseAddress(a.Email)
 	if err != nil {
-		return fmt.Errorf("email %q: %w", a.Email, err)
+		return errors.New("email is not an address")
 	}
 	if parsed.Name != "" || parsed.Address != a.Email {
-		return fmt.Errorf("email %q is not a bare address", a.Email)
+		return errors.New("email is not a bare address")
 	}
 	return nil
 }
 
 // checkHeaderText refuses what would break out of a header field: CR, LF and
-// the other control characters (tab aside), and invalid UTF-8.
+// the other control characters (tab aside), and invalid UTF-8. Its errors
+// do not quote the text, which may be a client's name.
 func checkHeaderText(s string) error {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%q is not valid UTF-8", s)
+		return errors.New("text is not valid UTF-8")
 	}
 	for _, r := range s {
 		if r == '\r' || r == '\n' {
-			return fmt.Errorf("%q contains a line break", s)
+			return errors.New("text contains a line break")
 		}
 		if (r < ' ' && r != '\t') || r == 0x7f {
-			return fmt.Errorf("%q contains control character %U", s, r)
+			return fmt.Errorf("text contains control character %U", r)
 		}
 	}
 	return nil

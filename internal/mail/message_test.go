@@ -20,7 +20,7 @@ func TestValidate(t *testing.T) {
 		{name: "valid plain", edit: func(m *Message) { m.HTML, m.Calendar, m.CalendarMethod = "", nil, "" }},
 
 		// Header injection: every way caller text reaches a header.
-		{name: "CRLF in subject", edit: func(m *Message) { m.Subject = "Hi\r\nBcc: victim@example.com" }, wantErr: "subject: \"Hi\\r\\nBcc: victim@example.com\" contains a line break"},
+		{name: "CRLF in subject", edit: func(m *Message) { m.Subject = "Hi\r\nBcc: victim@example.com" }, wantErr: "subject: text contains a line break"},
 		{name: "LF in subject", edit: func(m *Message) { m.Subject = "Hi\nBcc: x@example.com" }, wantErr: "line break"},
 		{name: "CR in from name", edit: func(m *Message) { m.From.Name = "Riverbend\rBcc: x@example.com" }, wantErr: "from: name:"},
 		{name: "LF in recipient name", edit: func(m *Message) { m.To[1].Name = "Zoë\nBcc: x@example.com" }, wantErr: "to 1: name:"},

@@ -50,12 +50,32 @@ type mailServer struct {
 	got      []received
 	attempts int   // DATA commands seen, accepted or not
 	replies  []int // codes to answer the next DATA commands with
+
+	// holdMarker and holdUntil make the server take the whole message of
+	// the first DATA that contains holdMarker and then say nothing until
+	// holdUntil is closed, as a hanging server does; marked lists the
+	// times at which each DATA containing the marker arrived.
+	holdMarker string
+	holdUntil  <-chan struct{}
+	held       bool
+	marked     []time.Time
+
+	refused     string // see refuse
+	refusedCode int
+
+	// rcptReply, when set, answers RCPT TO (nil accepts).
+	rcptReply func(to string) error
 }
 
 type serverOption func(*mailServer, *smtp.Server)
 
 func withAuth(user, pass string) serverOption {
 	return func(m *mailServer, _ *smtp.Server) { m.user, m.pass = user, pass }
+}
+
+// withSMTPUTF8 makes the server offer the SMTPUTF8 extension.
+func withSMTPUTF8() serverOption {
+	return func(_ *mailServer, s *smtp.Server) { s.EnableSMTPUTF8 = true }
 }
 
 func withTLS(cfg *tls.Config) serverOption {
@@ -102,6 +122,15 @@ func serveMail(t *testing.T, l net.Listener, opts ...serverOption) *mailServer {
 	return m
 }
 
+// refuse makes the server answer every DATA whose message contains marker
+// with code, whichever order concurrent deliveries arrive in.
+func (m *mailServer) refuse(marker string, code int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refused = marker
+	m.refusedCode = code
+}
+
 // failNext makes the server answer the next n DATA commands with code.
 func (m *mailServer) failNext(n, code int) {
 	m.mu.Lock()
@@ -109,6 +138,34 @@ func (m *mailServer) failNext(n, code int) {
 	for range n {
 		m.replies = append(m.replies, code)
 	}
+}
+
+// holdFirst makes the server hang after the first DATA whose message
+// contains marker, until the test ends.
+func (m *mailServer) holdFirst(t *testing.T, marker string) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.holdMarker, m.holdUntil = marker, release
+}
+
+// markedArrivals returns when each DATA containing the hold marker arrived.
+func (m *mailServer) markedArrivals() []time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]time.Time(nil), m.marked...)
+}
+
+// accepted counts the accepted messages that contain s.
+func (m *mailServer) accepted(s string) int {
+	n := 0
+	for _, r := range m.messages() {
+		if strings.Contains(string(r.Data), s) {
+			n++
+		}
+	}
+	return n
 }
 
 func (m *mailServer) messages() []received {
@@ -164,6 +221,11 @@ func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.server.rcptReply != nil {
+		if err := s.server.rcptReply(to); err != nil {
+			return err
+		}
+	}
 	s.to = append(s.to, to)
 	return nil
 }
@@ -177,9 +239,22 @@ func (s *mailSession) Data(r io.Reader) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.attempts++
-	if len(m.replies) > 0 {
-		code := m.replies[0]
-		m.replies = m.replies[1:]
+	if m.holdMarker != "" && strings.Contains(string(data), m.holdMarker) {
+		m.marked = append(m.marked, time.Now())
+		if !m.held {
+			m.held = true
+			m.mu.Unlock()
+			<-m.holdUntil
+			m.mu.Lock()
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 0, 0}, Message: "too late"}
+		}
+	}
+	if len(m.replies) > 0 || (m.refused != "" && strings.Contains(string(data), m.refused)) {
+		code := m.refusedCode
+		if len(m.replies) > 0 {
+			code = m.replies[0]
+			m.replies = m.replies[1:]
+		}
 		return &smtp.SMTPError{
 			Code:         code,
 			EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0},
@@ -219,7 +294,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 // makes every retry due.
 var testOptions = Options{
 	PollInterval: 50 * time.Millisecond,
-	Lease:        2 * time.Minute,
 	SendTimeout:  10 * time.Second,
 	BaseBackoff:  2 * time.Second,
 	MaxBackoff:   30 * time.Second,

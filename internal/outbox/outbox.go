@@ -155,7 +155,7 @@ func checkAddress(addr string) error {
 	}
 	parsed, err := mail.ParseAddress(addr)
 	if err != nil || parsed.Address != addr || parsed.Name != "" {
-		return fmt.Errorf("%q is not a bare email address", addr)
+		return errors.New("not a bare email address") // the address itself is not logged
 	}
 	return nil
 }

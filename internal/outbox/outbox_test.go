@@ -96,7 +96,7 @@ func TestServiceFailedAndRetry(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
 	srv := startMailServer(t, "127.0.0.1:0")
-	srv.failNext(1, 554)
+	srv.refuse("svc-refused@", 554)
 	clock := newClock()
 	refused, fine := newMessage("svc-refused@firststep.test"), newMessage("svc-fine@firststep.test")
 	enqueue(t, db, clock.Now(), refused)
@@ -148,6 +148,7 @@ func TestServiceFailedAndRetry(t *testing.T) {
 	if row.Status != StatusPending || !row.NextAttemptAt.Equal(clock.Now()) {
 		t.Errorf("after Retry: status %s, next_attempt_at %v; want pending, due now", row.Status, row.NextAttemptAt)
 	}
+	srv.refuse("", 0) // the mailbox exists now
 	if n := runOnce(t, w); n != 1 {
 		t.Fatalf("retried message: sent %d, want 1", n)
 	}

@@ -19,7 +19,7 @@ import (
 // Default SMTP timeouts: connecting, and the whole conversation of one send.
 const (
 	DefaultDialTimeout = 10 * time.Second
-	DefaultSendTimeout = 60 * time.Second
+	DefaultSendTimeout = 30 * time.Second
 )
 
 // SMTPTransport delivers through a mail submission server.
@@ -120,9 +120,11 @@ func (t *SMTPTransport) String() string {
 
 // Send delivers raw to the recipients in one SMTP transaction: either every
 // recipient is accepted and the message is sent, or nothing is sent. A 5xx
-// reply to MAIL, RCPT or DATA is permanent; failures before MAIL
-// (connecting, TLS, AUTH) concern the server or its configuration, not the
-// message, and are temporary whatever their code.
+// reply to MAIL, RCPT or DATA is permanent (among them 553/550 5.6.7, an
+// address that needs SMTPUTF8), and so is a non-ASCII address at a server
+// without SMTPUTF8; failures before MAIL (connecting, TLS, AUTH) concern
+// the server or its configuration, not the message, and are temporary
+// whatever their code.
 func (t *SMTPTransport) Send(ctx context.Context, from string, to []string, raw []byte) error {
 	timeout := t.SendTimeout
 	if timeout <= 0 {
@@ -157,6 +159,14 @@ func (t *SMTPTransport) Send(ctx context.Context, from string, to []string, raw 
 
 	var opts *smtp.MailOptions
 	if !isASCII(from) || !allASCII(to) {
+		// An address with non-ASCII characters can only travel through a
+		// server that offers SMTPUTF8; one that does not will not start to
+		// for this message, so the failure is permanent and shows among
+		// the failed emails. (The address stays out of the error: it is
+		// logged.)
+		if ok, _ := c.Extension("SMTPUTF8"); !ok {
+			return Permanent(fmt.Errorf("MAIL FROM: %w", errNoSMTPUTF8))
+		}
 		opts = &smtp.MailOptions{UTF8: true}
 	}
 	if err := c.Mail(from, opts); err != nil {
@@ -182,6 +192,10 @@ func (t *SMTPTransport) Send(ctx context.Context, from string, to []string, raw 
 	_ = c.Quit()
 	return nil
 }
+
+// errNoSMTPUTF8 says why a message to or from a non-ASCII address failed
+// for good at a server without the extension.
+var errNoSMTPUTF8 = errors.New("the mail server does not offer SMTPUTF8, which an address with non-ASCII characters needs (RFC 6531)")
 
 // connect opens a client ready for MAIL: greeted, upgraded to TLS when
 // possible. secure reports whether the connection is encrypted.

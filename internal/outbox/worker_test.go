@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 func TestDelivery(t *testing.T) {
@@ -203,9 +205,10 @@ func TestExpiredLeaseIsRetried(t *testing.T) {
 	enqueue(t, db, clock.Now(), msg)
 	row := rowOf(t, db, msg.MessageID)
 
-	// A worker claims the message and dies before sending it.
+	// A worker claims the message and dies (kill -9) before recording
+	// anything: the row stays claimed, and nothing else of it remains.
 	crashed := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
-	if ok, err := crashed.claim(ctxFor(t), row.ID); err != nil || !ok {
+	if _, ok, err := crashed.claim(ctxFor(t), row.ID); err != nil || !ok {
 		t.Fatalf("claim = %v, %v; want true", ok, err)
 	}
 
@@ -213,7 +216,14 @@ func TestExpiredLeaseIsRetried(t *testing.T) {
 	if n := runOnce(t, next); n != 0 {
 		t.Fatalf("sent %d while the lease holds, want 0", n)
 	}
-	clock.Advance(testOptions.Lease + time.Second)
+	// The crashed attempt could still be running until its deadline and
+	// the recording of its outcome: no one else sends the message then.
+	clock.Advance(testOptions.SendTimeout + loadTimeout + recordBudget)
+	if n := runOnce(t, next); n != 0 {
+		t.Fatalf("sent %d while the crashed attempt could still be in flight, want 0", n)
+	}
+	// Right after the lease, SendTimeout plus a margin, it goes.
+	clock.Advance(crashed.Lease() - (testOptions.SendTimeout + loadTimeout + recordBudget) + time.Second)
 	if n := runOnce(t, next); n != 1 {
 		t.Fatalf("sent %d after the lease ended, want 1", n)
 	}
@@ -222,6 +232,126 @@ func TestExpiredLeaseIsRetried(t *testing.T) {
 	}
 	if row := rowOf(t, db, msg.MessageID); row.Status != StatusSent || row.Attempts != 2 {
 		t.Errorf("row = status %s, attempts %d; want sent, 2", row.Status, row.Attempts)
+	}
+}
+
+// TestLeaseIsDeadlinePlusMargin pins the duplicate window of a crash: a
+// message claimed by a process that died is sent again about a minute
+// later with the defaults (it was five), and never while an attempt could
+// still be running or recording.
+func TestLeaseIsDeadlinePlusMargin(t *testing.T) {
+	t.Parallel()
+	w := NewWorker(nil, NewFileTransport(t.TempDir()), nil, nil, Options{})
+	if w.opts.SendTimeout != DefaultSendTimeout || DefaultSendTimeout > 30*time.Second {
+		t.Errorf("send deadline = %v, want the default of at most 30s", w.opts.SendTimeout)
+	}
+	if lease := w.Lease(); lease > 90*time.Second {
+		t.Errorf("lease = %v, want at most 90s: a crashed worker holds its messages this long", lease)
+	}
+	if spare := w.Lease() - w.opts.SendTimeout - loadTimeout - recordBudget; spare < clockAllowance {
+		t.Errorf("lease leaves %v after the longest attempt and its record, want at least %v", spare, clockAllowance)
+	}
+	if w.opts.Concurrency < 2 {
+		t.Errorf("concurrency = %d, want more than one delivery in flight", w.opts.Concurrency)
+	}
+}
+
+// TestHungServerHoldsUpOnlyItsMessage: a server that takes a message and
+// never answers holds one delivery slot until the send deadline; the other
+// messages go out meanwhile, the held one is not sent again while its
+// attempt is in flight, and it is tried again once the deadline has passed.
+func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	srv.holdFirst(t, "hung-1@firststep.test")
+	opts := testOptions
+	opts.SendTimeout = 5 * time.Second
+	opts.PollInterval = time.Hour // only Notify and due retries wake it
+	opts.BaseBackoff = 20 * time.Millisecond
+	opts.MaxBackoff = 40 * time.Millisecond
+	w := NewWorker(db, smtpTo(t, srv.Addr), time.Now, testLogger(t), opts)
+
+	hung := newMessage("hung-1@firststep.test")
+	enqueue(t, db, time.Now(), hung)
+	startRun(t, w)
+	waitFor(t, "the server to hold the first message", func() bool { return len(srv.markedArrivals()) == 1 })
+
+	const others = 6
+	for i := range others {
+		enqueue(t, db, time.Now(), newMessage(fmt.Sprintf("other-%d@firststep.test", i)))
+	}
+	w.Notify()
+	waitFor(t, "the other messages to be sent", func() bool {
+		return countRows(t, db, "status = ?", StatusSent) >= others
+	})
+	// All of that happened while the held attempt was in flight: it has
+	// not ended (no error recorded yet), and no one sent the message again.
+	row := rowOf(t, db, hung.MessageID)
+	if row.Status != StatusPending || row.Attempts != 1 || row.LastError != "" || row.LockedUntil == nil {
+		t.Fatalf("held message = status %s, attempts %d, last_error %q, locked_until %v; want its first attempt still in flight",
+			row.Status, row.Attempts, row.LastError, row.LockedUntil)
+	}
+	if n := len(srv.markedArrivals()); n != 1 {
+		t.Fatalf("server saw the held message %d times while the first attempt was in flight, want 1", n)
+	}
+
+	waitFor(t, "the held message to be sent again", func() bool {
+		return rowOf(t, db, hung.MessageID).Status == StatusSent
+	})
+	arrivals := srv.markedArrivals()
+	if len(arrivals) != 2 {
+		t.Fatalf("server saw the held message %d times, want 2 (held, then sent)", len(arrivals))
+	}
+	if gap := arrivals[1].Sub(arrivals[0]); gap < opts.SendTimeout {
+		t.Errorf("second attempt came %v after the first, want after the %v deadline", gap, opts.SendTimeout)
+	}
+	if row := rowOf(t, db, hung.MessageID); row.Attempts != 2 {
+		t.Errorf("held message attempts = %d, want 2", row.Attempts)
+	}
+	if n := srv.accepted("hung-1@firststep.test"); n != 1 {
+		t.Errorf("server accepted the held message %d times, want 1", n)
+	}
+	if n := len(srv.messages()); n != others+1 {
+		t.Errorf("server accepted %d messages, want %d", n, others+1)
+	}
+}
+
+// TestStopDuringDeliveryRecordsTheAttempt: stopping the worker while a
+// send hangs lets that attempt run to its deadline and records it, so the
+// message is retried at once by the next worker, not after a lease, and
+// sent once.
+func TestStopDuringDeliveryRecordsTheAttempt(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0")
+	srv.holdFirst(t, "stop-1@firststep.test")
+	clock := newClock()
+	opts := testOptions
+	opts.SendTimeout = time.Second
+	opts.PollInterval = time.Hour
+	msg := newMessage("stop-1@firststep.test")
+	enqueue(t, db, clock.Now(), msg)
+
+	first := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), opts)
+	stop := startRun(t, first)
+	waitFor(t, "the server to hold the message", func() bool { return len(srv.markedArrivals()) == 1 })
+	stop() // returns once the held attempt has ended and been recorded
+
+	row := rowOf(t, db, msg.MessageID)
+	if row.Status != StatusPending || row.Attempts != 1 || row.LockedUntil != nil || row.LastError == "" {
+		t.Fatalf("after stop: status %s, attempts %d, locked_until %v, last_error %q; want a recorded temporary failure",
+			row.Status, row.Attempts, row.LockedUntil, row.LastError)
+	}
+	clock.Advance(time.Minute) // past the backoff, well within any lease
+	next := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), opts)
+	if n := runOnce(t, next); n != 1 {
+		t.Fatalf("next worker sent %d, want 1", n)
+	}
+	clock.Advance(time.Hour)
+	runOnce(t, next)
+	if n := srv.accepted("stop-1@firststep.test"); n != 1 {
+		t.Errorf("server accepted the message %d times, want 1", n)
 	}
 }
 
@@ -338,5 +468,79 @@ func TestBackoff(t *testing.T) {
 				t.Errorf("lowest draw = %v, want the floor of 1s", got)
 			}
 		})
+	}
+}
+
+// TestNonASCIIAddressNeedsSMTPUTF8: an address with non-ASCII characters
+// can only be sent through a server that offers SMTPUTF8 (RFC 6531). One
+// that does not, or that refuses the address for that reason (5.6.7), will
+// not change its mind: the email fails for good after one attempt and
+// shows among the failed emails, instead of being retried forever.
+func TestNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
+	t.Parallel()
+	const addr = "zoë@example.test"
+	tests := []struct {
+		name      string
+		opts      []serverOption
+		rcptReply func(string) error
+		want      string // in last_error
+	}{
+		{"server without SMTPUTF8", nil, nil, "SMTPUTF8"},
+		{"RCPT refused 553 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+			return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "Non-ASCII addresses not permitted for that recipient"}
+		}, "553 5.6.7"},
+		{"RCPT refused 550 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "SMTPUTF8 required"}
+		}, "550 5.6.7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := newDB(t)
+			srv := startMailServer(t, "127.0.0.1:0", tt.opts...)
+			srv.rcptReply = tt.rcptReply
+			clock := newClock()
+			msg := newMessage("utf8-1@firststep.test")
+			msg.To = []string{addr}
+			enqueue(t, db, clock.Now(), msg)
+			w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+			for range 4 {
+				if n := runOnce(t, w); n != 0 {
+					t.Fatalf("sent %d, want 0", n)
+				}
+				clock.Advance(time.Hour)
+			}
+			row := rowOf(t, db, msg.MessageID)
+			if row.Status != StatusFailed || row.Attempts != 1 || !strings.Contains(row.LastError, tt.want) {
+				t.Fatalf("row = status %s, attempts %d, last_error %q; want failed after 1 attempt with %q",
+					row.Status, row.Attempts, row.LastError, tt.want)
+			}
+			if strings.Contains(row.LastError, "zo") {
+				t.Errorf("last_error %q names the address; it is logged", row.LastError)
+			}
+			failed, err := NewService(db, clock.Now, nil).Failed(ctxFor(t))
+			if err != nil || len(failed) != 1 || failed[0].MessageID != msg.MessageID {
+				t.Errorf("Failed = %+v, %v; want the message", failed, err)
+			}
+		})
+	}
+}
+
+// TestNonASCIIAddressThroughSMTPUTF8Server: a server that offers SMTPUTF8
+// gets the address as it is.
+func TestNonASCIIAddressThroughSMTPUTF8Server(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	srv := startMailServer(t, "127.0.0.1:0", withSMTPUTF8())
+	clock := newClock()
+	msg := newMessage("utf8-2@firststep.test")
+	msg.To = []string{"zoë@example.test"}
+	enqueue(t, db, clock.Now(), msg)
+	w := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), testOptions)
+	if n := runOnce(t, w); n != 1 {
+		t.Fatalf("sent %d, want 1 (last_error %q)", n, rowOf(t, db, msg.MessageID).LastError)
+	}
+	if got := srv.messages(); len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "zoë@example.test" {
+		t.Errorf("server received %+v, want one message to zoë@example.test", got)
 	}
 }

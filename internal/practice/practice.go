@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/mailbox"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -29,25 +31,58 @@ type Settings struct {
 	Address    string
 	VideoLink  string
 	CrisisText string
+	// SenderName is the display name an admin chose for the practice's
+	// emails; empty means not chosen, and the operator's
+	// (FIRSTSTEP_MAIL_FROM's) stands. See EmailSender.
 	SenderName string
+	// Saved reports that these settings were saved (by an admin, or the
+	// demo) rather than being the Defaults, whose Name is a placeholder.
+	// It is set by the service's reads; Save ignores it.
+	Saved bool
 	// CrisisResources are the practice's crisis lines (crisis.go); none
 	// leaves CrisisText alone to say where to turn.
 	CrisisResources []CrisisResource
 }
 
-// Defaults are the settings of a practice that has not saved any.
+// Defaults are the settings of a practice that has not saved any. There is
+// no default sender name: until an admin sets one, emails keep the name the
+// operator gave in FIRSTSTEP_MAIL_FROM.
 func Defaults() Settings {
-	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText, SenderName: "Firststep Practice",
+	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText,
 		CrisisResources: DefaultCrisisResources()}
+}
+
+// EmailSender is the display name of the practice's emails (From) and of
+// the invitation's ORGANIZER: the sender name an admin set; else the
+// operator's, the display name of FIRSTSTEP_MAIL_FROM; else, once saved,
+// the practice's name. The placeholder name of unsaved settings never
+// replaces what the operator configured.
+func (s Settings) EmailSender(operatorName string) string {
+	switch {
+	case s.SenderName != "":
+		return s.SenderName
+	case operatorName != "" || !s.Saved:
+		return operatorName
+	default:
+		return s.Name
+	}
+}
+
+// EmailName is the practice's name as emails and invitations write it
+// (the SUMMARY "Consultation — name", the signature): the name an admin
+// saved; until then the operator's sender name, when there is one, rather
+// than the placeholder.
+func (s Settings) EmailName(operatorName string) string {
+	if !s.Saved && operatorName != "" {
+		return operatorName
+	}
+	return s.Name
 }
 
 // Location is the practice's time zone, in which staff read times; UTC
 // when it is unset or unknown.
 func (s Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return loc
-	}
-	return time.UTC
+	return zone.OrUTC(s.TimeZone)
 }
 
 // Validate checks settings an admin is about to save.
@@ -57,8 +92,10 @@ func (s Settings) Validate() error {
 		f["name"] = "Enter the practice's name."
 	} else if len(s.Name) > 200 {
 		f["name"] = "The name can be at most 200 characters."
+	} else if !mailbox.NameOK(mailbox.NormalName(s.Name)) {
+		f["name"] = "Enter the practice's name on one line, in plain letters."
 	}
-	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+	if !zone.Valid(s.TimeZone) {
 		f["timezone"] = "Choose a time zone such as America/New_York."
 	}
 	if strings.TrimSpace(s.CrisisText) == "" {
@@ -68,8 +105,8 @@ func (s Settings) Validate() error {
 	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
 		f["video_link"] = "The video link must start with https://."
 	}
-	if strings.ContainsAny(s.SenderName, "\r\n<>\"") || len(s.SenderName) > 100 {
-		f["sender_name"] = "The sender name can be at most 100 characters, without quotes or angle brackets."
+	if strings.ContainsAny(s.SenderName, "\r\n<>\"") || len(s.SenderName) > 100 || !mailbox.NameOK(mailbox.NormalName(s.SenderName)) {
+		f["sender_name"] = "The sender name can be at most 100 characters, on one line, without quotes or angle brackets."
 	}
 	return apperr.Validation(f)
 }
@@ -88,6 +125,13 @@ type row struct {
 }
 
 func (row) TableName() string { return "practice_settings" }
+
+// settings are the stored row as the rest of Firststep reads it.
+func (r row) settings() Settings {
+	st := Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName, Saved: true}
+	st.CrisisResources, st.CrisisText = decodeCrisis(r.CrisisResources, r.CrisisText)
+	return st
+}
 
 // Service reads and saves the settings. Reads are cached briefly: every
 // public page shows the practice's name and crisis text.
@@ -135,8 +179,8 @@ func (s *Service) Save(tx *gorm.DB, in Settings) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	r := row{ID: 1, Name: strings.TrimSpace(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
-		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: strings.TrimSpace(in.SenderName),
+	r := row{ID: 1, Name: mailbox.NormalName(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
+		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: mailbox.NormalName(in.SenderName),
 		CrisisResources: encodeCrisis(in.CrisisResources), UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)

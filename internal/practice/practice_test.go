@@ -63,3 +63,54 @@ func TestSettingsValidate(t *testing.T) {
 		})
 	}
 }
+
+// Unsaved settings have no sender name, and their placeholder practice name
+// never replaces the name the operator configured for emails.
+func TestEmailNamesKeepTheOperatorsUntilAnAdminChooses(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	s := NewService(db, time.Now)
+	ctx := context.Background()
+	unsaved, err := s.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unsaved.SenderName != "" || unsaved.Saved {
+		t.Fatalf("defaults: sender name %q, saved %v; want none, false", unsaved.SenderName, unsaved.Saved)
+	}
+	// What the admin form posts back when the admin only changes the name.
+	named := unsaved
+	named.Name = "Riverbend Therapy"
+	if err := s.Save(db, named); err != nil {
+		t.Fatal(err)
+	}
+	named, _ = s.GetTx(db)
+	chosen := named
+	chosen.SenderName = "Riverbend Front Desk"
+
+	cases := []struct {
+		name               string
+		settings           Settings
+		operator           string
+		wantSender, wantIn string
+	}{
+		{"unsaved: the operator's name", unsaved, "Northside Counselling", "Northside Counselling", "Northside Counselling"},
+		{"unsaved, operator gave no name", unsaved, "", "", "Firststep Practice"},
+		{"saved name, no sender name", named, "Northside Counselling", "Northside Counselling", "Riverbend Therapy"},
+		{"saved name, operator gave no name", named, "", "Riverbend Therapy", "Riverbend Therapy"},
+		{"sender name chosen", chosen, "Northside Counselling", "Riverbend Front Desk", "Riverbend Therapy"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.settings.EmailSender(c.operator); got != c.wantSender {
+				t.Errorf("EmailSender = %q, want %q", got, c.wantSender)
+			}
+			if got := c.settings.EmailName(c.operator); got != c.wantIn {
+				t.Errorf("EmailName = %q, want %q", got, c.wantIn)
+			}
+		})
+	}
+	if !named.Saved {
+		t.Error("settings read back after a save are not marked saved")
+	}
+}

@@ -20,10 +20,3 @@ func (s *Service) GetTx(tx *gorm.DB) (Settings, error) {
 	}
 	return r.settings(), nil
 }
-
-// settings are the stored row as the rest of Firststep reads it.
-func (r row) settings() Settings {
-	st := Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName}
-	st.CrisisResources, st.CrisisText = decodeCrisis(r.CrisisResources, r.CrisisText)
-	return st
-}

@@ -70,19 +70,49 @@ func LoadKey(dataDir, hexKey string) ([]byte, error) {
 	}
 	k := make([]byte, 32)
 	rand.Read(k)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) { // another process made it first
-		return LoadKey(dataDir, "")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create key: %w", err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
-		return nil, fmt.Errorf("write key: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return nil, fmt.Errorf("write key: %w", err)
+	if err := publishKey(dataDir, path, k); errors.Is(err, fs.ErrExist) {
+		return LoadKey(dataDir, "") // another instance made it first
+	} else if err != nil {
+		return nil, err
 	}
 	return k, nil
+}
+
+// publishKey makes path hold k, complete, or fails with fs.ErrExist when
+// it is already there. The key is written and synced under a temporary
+// name and then hard-linked into place, so that an instance starting at
+// the same moment either finds no key file or a whole one — never an
+// empty file it would call damaged.
+func publishKey(dataDir, path string, k []byte) error {
+	tmp, err := os.CreateTemp(dataDir, ".secret-*.tmp")
+	if err != nil {
+		return fmt.Errorf("create key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("create key: %w", err)
+	}
+	if _, err := tmp.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write key: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write key: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write key: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fs.ErrExist
+		}
+		return fmt.Errorf("create key: %w", err)
+	}
+	if d, err := os.Open(dataDir); err == nil { // make the new name durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

@@ -1,6 +1,10 @@
 package secret
 
-import "testing"
+import (
+	"bytes"
+	"sync"
+	"testing"
+)
 
 func TestNewTokensAreDistinctAndHashMatches(t *testing.T) {
 	t.Parallel()
@@ -33,5 +37,38 @@ func TestLoadKeyCreatesOnceAndReuses(t *testing.T) {
 	}
 	if Keyed(k1, "manage-link:1") != Keyed(k2, "manage-link:1") || Keyed(k1, "manage-link:1") == Keyed(k1, "manage-link:2") {
 		t.Fatal("Keyed is not a stable, purpose-bound token")
+	}
+}
+
+// TestLoadKeyConcurrentFirstStart: instances starting together on one fresh
+// data folder all get the same key; none reads a key file another is still
+// writing and calls it damaged.
+func TestLoadKeyConcurrentFirstStart(t *testing.T) {
+	t.Parallel()
+	for round := range 20 {
+		dir := t.TempDir()
+		const instances = 8
+		keys := make([][]byte, instances)
+		errs := make([]error, instances)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range instances {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				keys[i], errs[i] = LoadKey(dir, "")
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range instances {
+			if errs[i] != nil {
+				t.Fatalf("round %d, instance %d: %v", round, i, errs[i])
+			}
+			if !bytes.Equal(keys[i], keys[0]) {
+				t.Fatalf("round %d: instance %d got another key than instance 0", round, i)
+			}
+		}
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/mailbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
@@ -71,14 +71,7 @@ func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) 
 	}
 	password := oneTimePassword()
 	na := NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, ClinicianID: in.ClinicianID, Password: password, MustChangePassword: true}
-	fields := apperr.FieldsOf(na.Validate())
-	if msg := nameProblem(na.Name); msg != "" {
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		fields["name"] = msg
-	}
-	if err := apperr.Validation(fields); err != nil {
+	if err := na.Validate(); err != nil {
 		return Account{}, "", err
 	}
 	now := s.now().UTC()
@@ -171,7 +164,9 @@ func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int6
 
 // ResetPassword gives account id a new one-time password, which it returns,
 // for a colleague who lost theirs: the old password stops working, the
-// account's sessions end, and a new password must be chosen at sign-in.
+// account's sessions end and its API tokens are revoked (whoever had the
+// old password may have made some), and a new password must be chosen at
+// sign-in.
 func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id int64) (string, error) {
 	if !by.Can(ManageAccounts) {
 		return "", errForbidden
@@ -196,6 +191,9 @@ func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id i
 		}
 		if err := tx.Model(&sessionRow{}).Where("account_id = ? AND ended_at IS NULL", id).Update("ended_at", now).Error; err != nil {
 			return fmt.Errorf("end sessions: %w", err)
+		}
+		if err := tx.Model(&tokenRow{}).Where("account_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error; err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
 		}
 		return audit.Record(tx, now, by.entry(audit.AccountPasswordReset, ip, id, ""))
 	})
@@ -225,11 +223,16 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 		return errForbidden
 	}
 	f := map[string]string{}
+	key := "account:" + strconv.FormatInt(acc.ID, 10)
 	switch {
 	case in.Current == "":
 		f["current_password"] = "Enter your current password."
+	case !s.throttle.attempt(s.now().UTC(), limit{key, maxFailuresPerEmail}):
+		f["current_password"] = "Too many tries. Wait 15 minutes, then enter your current password again."
 	case !checkPassword(r.PasswordHash, in.Current):
 		f["current_password"] = "That is not your current password."
+	default:
+		s.throttle.reset(key)
 	}
 	switch msg := passwordProblem(in.New); {
 	case msg != "":
@@ -318,7 +321,7 @@ func roleDetail(r Role, clinicianID *int64) string {
 
 // nameProblem checks the optional display name of an account.
 func nameProblem(name string) string {
-	if len([]rune(name)) > 200 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+	if !mailbox.NameOK(name) {
 		return "Use at most 200 characters, on one line."
 	}
 	return ""

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/mailbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
@@ -21,11 +21,15 @@ type Service struct {
 	db   *gorm.DB
 	now  func() time.Time
 	cost int // bcrypt cost of new password hashes
+	// throttle limits guesses at the current password on the password
+	// page, where a borrowed or stolen session could otherwise try
+	// passwords without the sign-in page's limit.
+	throttle *throttle
 }
 
 // NewService returns the staff service.
 func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, cost: bcryptCost}
+	return &Service{db: db, now: now, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
 }
 
 // SetPasswordCost changes the bcrypt cost of passwords hashed from now on.
@@ -47,10 +51,13 @@ type NewAccount struct {
 // Validate checks a new account's fields.
 func (in *NewAccount) Validate() error {
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name = mailbox.NormalName(in.Name)
 	f := map[string]string{}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+	if !mailbox.AddressOK(in.Email) {
 		f["email"] = "Enter an email address like name@example.com."
+	}
+	if msg := nameProblem(in.Name); msg != "" {
+		f["name"] = msg
 	}
 	if !in.Role.Valid() {
 		f["role"] = "Choose admin, clinician or frontdesk."

@@ -113,7 +113,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 		return Account{}, "", fmt.Errorf("sign in: load account: %w", err)
 	}
 	emailKey, ipKey := "email:"+email, "ip:"+ip
-	if s.throttle.locked(emailKey, now) || s.throttle.locked(ipKey, now) {
+	if !s.throttle.attempt(now, limit{emailKey, maxFailuresPerEmail}, limit{ipKey, maxFailuresPerIP}) {
 		return Account{}, "", s.refuse(ctx, now, ip, r, found, "too many attempts")
 	}
 	hash := ""
@@ -131,8 +131,6 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 		reason = "account deactivated"
 	}
 	if reason != "" {
-		s.throttle.fail(emailKey, maxFailuresPerEmail, now)
-		s.throttle.fail(ipKey, maxFailuresPerIP, now)
 		return Account{}, "", s.refuse(ctx, now, ip, r, found, reason)
 	}
 
@@ -153,6 +151,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 		return Account{}, "", fmt.Errorf("sign in: %w", err)
 	}
 	s.throttle.reset(emailKey)
+	s.throttle.forgive(ipKey)
 	return r.account(), token, nil
 }
 

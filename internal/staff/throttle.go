@@ -5,8 +5,14 @@ import (
 	"time"
 )
 
-// throttle counts failed sign-ins per key ("email:…", "ip:…") and locks a
-// key out for a while once it has failed too often.
+// throttle counts password attempts per key ("email:…", "ip:…",
+// "account:…") and locks a key out for a while once it has tried too often.
+//
+// An attempt is counted before its password is checked, in the same step
+// as the check of the lock-out (attempt): counting after the check let a
+// burst of concurrent guesses all pass the check before any of them was
+// counted, so the right password inside the burst got through. A success
+// then takes its attempt back (forgive, reset).
 //
 // The counters live in memory behind a mutex rather than in the database:
 // they matter for minutes only, checking them must not add a write to every
@@ -33,37 +39,61 @@ func newThrottle(window, lockout time.Duration) *throttle {
 	return &throttle{window: window, lockout: lockout, keys: map[string]*failures{}}
 }
 
-// locked reports whether key is refused at now.
-func (t *throttle) locked(key string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.keys[key]
-	return f != nil && now.Before(f.lockedUntil)
+// limit is how many attempts a kind of key may make within the window.
+type limit struct {
+	key string
+	max int
 }
 
-// fail counts a failure of key at now and locks the key out when it has
-// failed limit times within the window.
-func (t *throttle) fail(key string, limit int, now time.Time) {
+// attempt counts one attempt at now against every key, unless one of them
+// is locked out, and reports whether the attempt may go ahead. A key that
+// reaches its limit is locked out: the attempt that reached it goes ahead,
+// every later one is refused until the lock-out ends. Checking and
+// counting happen under one lock, so concurrent attempts cannot slip past
+// the limit together.
+func (t *throttle) attempt(now time.Time, keys ...limit) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.sweep(now)
-	f := t.keys[key]
-	if f == nil {
-		f = &failures{}
-		t.keys[key] = f
+	for _, k := range keys {
+		if f := t.keys[k.key]; f != nil && now.Before(f.lockedUntil) {
+			return false
+		}
 	}
-	f.at = append(recent(f.at, now.Add(-t.window)), now)
-	if len(f.at) >= limit {
-		f.lockedUntil = now.Add(t.lockout)
-		f.at = nil
+	for _, k := range keys {
+		f := t.keys[k.key]
+		if f == nil {
+			f = &failures{}
+			t.keys[k.key] = f
+		}
+		f.at = append(recent(f.at, now.Add(-t.window)), now)
+		if len(f.at) >= k.max {
+			f.lockedUntil = now.Add(t.lockout)
+			f.at = nil
+		}
+	}
+	return true
+}
+
+// forgive takes back one attempt of key that turned out to be right, so
+// that colleagues signing in from one address do not use up its allowance.
+func (t *throttle) forgive(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f := t.keys[key]; f != nil && len(f.at) > 0 {
+		f.at = f.at[:len(f.at)-1]
 	}
 }
 
-// reset forgets key's failures (after a successful sign-in).
+// reset forgets key's attempts after a right password. A lock-out that
+// concurrent attempts set meanwhile stays: it refuses only attempts still
+// to come, and lifting it would let them be checked.
 func (t *throttle) reset(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.keys, key)
+	if f := t.keys[key]; f != nil {
+		f.at = nil
+	}
 }
 
 // sweep drops keys with nothing left to remember, at most once a minute,

@@ -61,38 +61,79 @@ func Migrations(d Dialect) ([]Migration, error) {
 }
 
 // Migrate applies every migration not yet recorded in schema_migrations,
-// each in its own transaction, and returns how many it applied. Several
-// instances starting at once on Postgres take turns on an advisory lock.
+// each in its own transaction, and returns how many it applied.
+//
+// Several instances may start at once on one database. Before it does
+// anything else — before it even creates schema_migrations — the migrator
+// takes a lock that the others wait for: on Postgres a session advisory
+// lock held on one connection for the whole run (concurrent CREATE TABLE IF
+// NOT EXISTS is not safe there: the losers fail on pg_type's unique index);
+// on SQLite the write lock of each IMMEDIATE transaction, which other
+// processes wait for through the busy timeout. The instance that waited
+// then finds the work done and applies nothing.
 func Migrate(ctx context.Context, db *gorm.DB) (int, error) {
 	d := DialectOf(db)
 	migrations, err := Migrations(d)
 	if err != nil {
 		return 0, fmt.Errorf("read migrations: %w", err)
 	}
-	db = db.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL,
-		applied_at ` + placeholders[d].Replace("{{time}}") + ` NOT NULL)`).Error; err != nil {
-		return 0, fmt.Errorf("create schema_migrations: %w", err)
-	}
 	applied := 0
-	for _, m := range migrations {
-		done, err := applyOne(db, d, m)
+	err = withMigrationLock(ctx, db.WithContext(ctx), d, func(conn *gorm.DB) error {
+		err := conn.Transaction(func(tx *gorm.DB) error {
+			return tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+				version INTEGER PRIMARY KEY,
+				name TEXT NOT NULL,
+				applied_at ` + placeholders[d].Replace("{{time}}") + ` NOT NULL)`).Error
+		})
 		if err != nil {
-			return applied, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			return fmt.Errorf("create schema_migrations: %w", err)
 		}
-		if done {
-			applied++
+		for _, m := range migrations {
+			done, err := applyOne(conn, d, m)
+			if err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if done {
+				applied++
+			}
 		}
+		return nil
+	})
+	return applied, err
+}
+
+// migrationLockKey is the first half of the Postgres advisory lock key; the
+// second is the hash of the current schema, so that databases sharing one
+// server in separate schemas do not wait for each other.
+const migrationLockKey = 7281937
+
+// withMigrationLock runs fn holding the migration lock. On Postgres that is
+// a session advisory lock, so fn gets the one connection that holds it and
+// must run everything on it; on SQLite each IMMEDIATE transaction fn opens
+// is the lock.
+func withMigrationLock(ctx context.Context, db *gorm.DB, d Dialect, fn func(conn *gorm.DB) error) error {
+	if d != Postgres {
+		return fn(db)
 	}
-	return applied, nil
+	return db.Connection(func(conn *gorm.DB) error {
+		lock := fmt.Sprintf("(%d, hashtext(current_schema()))", migrationLockKey)
+		if err := conn.Exec("SELECT pg_advisory_lock" + lock).Error; err != nil {
+			return fmt.Errorf("take the migration lock: %w", err)
+		}
+		// Unlock even when ctx is done; a connection that fails here takes
+		// the lock with it when it closes.
+		defer conn.WithContext(context.WithoutCancel(ctx)).Exec("SELECT pg_advisory_unlock" + lock)
+		return fn(conn)
+	})
 }
 
 func applyOne(db *gorm.DB, d Dialect, m Migration) (bool, error) {
 	applied := false
 	err := db.Transaction(func(tx *gorm.DB) error {
 		if d == Postgres {
+			// Redundant under the session lock of Migrate; kept so that an
+			// older binary migrating at the same moment (during a rolling
+			// upgrade) still takes turns with this one.
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(7281937)").Error; err != nil {
 				return err
 			}

@@ -78,6 +78,7 @@ type JSONErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	Details any               `json:"details,omitempty"`
 }
 
 // ErrorHandler renders every error returned by a handler: JSON for the API,
@@ -105,7 +106,7 @@ func ErrorHandler(logger *slog.Logger, r *Renderer) echo.HTTPErrorHandler {
 			return
 		}
 		if IsAPI(c) {
-			c.JSON(status, JSONError{Error: JSONErrorBody{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}})
+			c.JSON(status, JSONError{Error: JSONErrorBody{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, Details: ae.Details}})
 			return
 		}
 		view := &ErrorView{Status: status, Message: ae.Message}

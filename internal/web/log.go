@@ -31,11 +31,28 @@ func RequestLog(logger *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
-// Static serves the embedded assets with a day of caching.
+// Static serves the embedded assets with a day of caching. Folders are not
+// listed: asking for one answers 404.
 func Static(files fs.FS) http.Handler {
-	h := http.FileServer(http.FS(files))
+	h := http.FileServer(http.FS(filesOnly{files}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		h.ServeHTTP(w, r)
 	})
+}
+
+// filesOnly opens files and answers fs.ErrNotExist for folders, so that
+// http.FileServer never writes a folder listing.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }

@@ -32,6 +32,18 @@ func NewWithURL(t testing.TB) (db *gorm.DB, databaseURL, dataDir string) {
 	return open(t)
 }
 
+// Unmigrated returns the database URL ("" for SQLite) and data folder of a
+// database nobody has opened or migrated yet — a fresh Postgres schema, or
+// an empty data folder — for tests of what happens on first start.
+func Unmigrated(t testing.TB) (databaseURL, dataDir string) {
+	t.Helper()
+	dataDir = t.TempDir()
+	if pgURL := os.Getenv(PostgresEnv); pgURL != "" {
+		databaseURL = freshSchema(t, pgURL)
+	}
+	return databaseURL, dataDir
+}
+
 func open(t testing.TB) (*gorm.DB, string, string) {
 	t.Helper()
 	ctx := context.Background()
