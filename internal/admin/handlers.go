@@ -107,7 +107,7 @@ type Section struct {
 var Sections = []Section{
 	{"Staff accounts", "/staff/admin/accounts", "Invite colleagues, change roles, deactivate accounts.", staff.ManageAccounts},
 	{"Clinicians", "/staff/admin/clinicians", "Who clients can book with, what they offer, where they meet.", staff.ManageClinicians},
-	{"Practice settings", "/staff/admin/settings", "Name, time zone, address, video link, crisis text, email sender.", staff.ManageSettings},
+	{"Practice settings", "/staff/admin/settings", "Name, time zone, address, video link, crisis lines and text, email sender.", staff.ManageSettings},
 	{"API tokens", "/staff/admin/tokens", "Tokens for the JSON API: create and revoke.", staff.ManageTokens},
 	{"Failed emails", "/staff/admin/emails", "Emails the mail server refused, with a button to send them again.", staff.RetryEmail},
 	{"Audit log", "/staff/admin/audit", "Who did what, to which record, when and from where.", staff.ViewAudit},

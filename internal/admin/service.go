@@ -7,6 +7,7 @@ package admin
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -141,6 +142,7 @@ func ChangedSettings(a, b practice.Settings) []string {
 		{"video_link", a.VideoLink == b.VideoLink},
 		{"crisis_text", a.CrisisText == b.CrisisText},
 		{"sender_name", a.SenderName == b.SenderName},
+		{"crisis_resources", slices.Equal(a.CrisisResources, b.CrisisResources)},
 	} {
 		if !f.same {
 			out = append(out, f.name)

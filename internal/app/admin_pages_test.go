@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,9 +74,33 @@ func (fx *staffFixture) clinicianForm() url.Values {
 }
 
 func settingsForm() url.Values {
-	return url.Values{"name": {"Riverside Relational Therapy"}, "timezone": {"America/Denver"}, "address": {"1 River Rd"},
+	v := url.Values{"name": {"Riverside Relational Therapy"}, "timezone": {"America/Denver"}, "address": {"1 River Rd"},
 		"video_link": {"https://video.example/practice"}, "crisis_text": {"Call or text 988.\r\nIn danger now: call 911."},
 		"sender_name": {"Riverside Therapy"}}
+	// The crisis lines as the form shows them, unchanged.
+	for k, vals := range crisisForm(practice.DefaultCrisisResources()) {
+		v[k] = vals
+	}
+	return v
+}
+
+// crisisForm is list as the settings form's crisis rows send it.
+func crisisForm(list []practice.CrisisResource) url.Values {
+	v := url.Values{}
+	for i, r := range list {
+		set := func(name, val string) { v.Set(fmt.Sprintf("crisis_%s_%d", name, i), val) }
+		set("label", r.Label)
+		set("phone", r.Phone)
+		set("sms", r.SMS)
+		set("sms_body", r.SMSBody)
+		set("url", r.URL)
+		set("note", r.Note)
+		set("audience", r.Audience)
+		if r.Banner {
+			set("banner", "yes")
+		}
+	}
+	return v
 }
 
 // refusingTransport is a mail server that answers 550 for one mailbox and
@@ -843,8 +868,9 @@ func TestAdminSettingsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := practice.Settings{Name: "Riverside Relational Therapy", TimeZone: "America/Denver", Address: "1 River Rd",
-		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy", Saved: true}
-	if st != want {
+		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy", Saved: true,
+		CrisisResources: practice.DefaultCrisisResources()}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("stored %+v", st)
 	}
 	doc = parseHTML(t, fx.request(asAdmin, "GET", "/staff/admin/settings?saved=1", ""))

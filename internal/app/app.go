@@ -121,6 +121,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if err != nil {
 		return nil, err
 	}
+	renderer.Crisis = a.crisisLines
 	a.Echo = a.routes(renderer)
 	return a, nil
 }

@@ -69,10 +69,14 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	bookingAPI.Audit = a.clinicianAudit
 	bookingAPI.PublicRoutes(api, limit)
 
-	staffAPI := api.Group("", staff.BearerAuth(a.Staff))
+	// The staff API's token check is on each of its routes, not on a group:
+	// Echo routes every unmatched path of a group with middleware through
+	// it, which would answer 401 for a path that does not exist and for a
+	// wrong method on a public one.
+	bearer := staff.BearerAuth(a.Staff)
 	staffIntakes := intake.NewStaffHandlers(a.Intakes, r, a.Practice)
-	staffIntakes.APIRoutes(staffAPI)
-	bookingAPI.StaffRoutes(staffAPI, a.canManageClinicians, a.canManageAvailability)
+	staffIntakes.APIRoutes(api, bearer)
+	bookingAPI.StaffRoutes(api, bearer, a.canManageClinicians, a.canManageAvailability)
 
 	// The staff area: sign-in is open, every other /staff page needs a session.
 	staff.NewSignInHandlers(a.Sessions, r).Routes(e)

@@ -94,11 +94,11 @@ func (h *APIHandlers) PublicRoutes(api *echo.Group, limit echo.MiddlewareFunc) {
 // StaffRoutes registers the staff endpoints: createClinician takes the
 // guard manageClinicians, and reading or setting a clinician's hours the
 // guard manageAvailability, both as the caller decides.
-func (h *APIHandlers) StaffRoutes(g *echo.Group, manageClinicians, manageAvailability echo.MiddlewareFunc) {
-	g.GET("/clinicians", h.listClinicians)
-	g.POST("/clinicians", h.createClinician, manageClinicians)
-	g.GET("/clinicians/:id/availability", h.getAvailability, manageAvailability)
-	g.PUT("/clinicians/:id/availability", h.setAvailability, manageAvailability)
+func (h *APIHandlers) StaffRoutes(g *echo.Group, auth, manageClinicians, manageAvailability echo.MiddlewareFunc) {
+	g.GET("/clinicians", h.listClinicians, auth)
+	g.POST("/clinicians", h.createClinician, auth, manageClinicians)
+	g.GET("/clinicians/:id/availability", h.getAvailability, auth, manageAvailability)
+	g.PUT("/clinicians/:id/availability", h.setAvailability, auth, manageAvailability)
 }
 
 type slotJSON struct {

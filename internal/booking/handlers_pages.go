@@ -24,8 +24,8 @@ type PageHandlers struct {
 	client  IntakeLookup
 	defZone func(ctx context.Context) string
 	// PartnerLink, when set, gives the partner's private link of a couple
-	// request ("" for none), offered on the picker for the client to pass
-	// on if they choose.
+	// request ("" for none), offered on the picker and the client's manage
+	// page for the client to pass on if they choose.
 	PartnerLink func(ctx context.Context, cl Client) (string, error)
 }
 
@@ -172,6 +172,7 @@ func (h *PageHandlers) picker(c echo.Context) error {
 		PartnerWaiting: cl.PartnerWaiting, PartnerAction: "/requests/" + url.PathEscape(token) + "/partner",
 		PartnerAllowed: c.QueryParam("done") == "partner"}
 	v.Title = v.Heading
+	v.Couple = cl.Kind == "couple"
 	if h.PartnerLink != nil {
 		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), cl); err != nil {
 			return err
@@ -239,6 +240,7 @@ func (h *PageHandlers) book(c echo.Context) error {
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
 		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
 	v.Title = v.Heading
+	v.Couple = cl.Kind == "couple"
 	c.QueryParams().Set("tz", c.FormValue("tz"))
 	return h.retry(c, v, cl.Kind, cl.TimeZone, err)
 }
@@ -257,6 +259,8 @@ type ManageView struct {
 	PartnerWaiting bool
 	PartnerAction  string
 	PartnerAllowed bool
+	// PartnerLink is the partner's private link (a couple's client only).
+	PartnerLink string
 }
 
 func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
@@ -271,6 +275,7 @@ func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
 		Cancelled: b.Status == StatusCancelled, Past: b.Past(h.svc.now()),
 		PartnerWaiting: b.PartnerWaiting, PartnerAction: "/bookings/" + url.PathEscape(token) + "/partner"}
 	v.Title = "Your consultation"
+	v.Couple = b.Kind == "couple"
 	return v, nil
 }
 
@@ -284,6 +289,11 @@ func (h *PageHandlers) manage(c echo.Context) error {
 		v.Done = d
 	}
 	v.PartnerAllowed = v.Done == "partner"
+	if h.PartnerLink != nil && v.Booking.HolderIsClient && !v.Cancelled {
+		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), Client{IntakeID: v.Booking.IntakeID, Kind: v.Booking.Kind}); err != nil {
+			return err
+		}
+	}
 	return h.r.Render(c, http.StatusOK, "manage", v)
 }
 
@@ -317,6 +327,7 @@ func (h *PageHandlers) rescheduleView(c echo.Context) (*PickerView, Booking, err
 	v := &PickerView{Heading: "Choose a new time", Action: "/bookings/" + url.PathEscape(token) + "/reschedule",
 		Self: "/bookings/" + url.PathEscape(token) + "/reschedule", Current: formatWhen(b.Start, h.zone(c.Request().Context(), c.QueryParam("tz"), b.ClientTimeZone))}
 	v.Title = v.Heading
+	v.Couple = b.Kind == "couple"
 	return v, b, nil
 }
 

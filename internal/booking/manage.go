@@ -27,6 +27,9 @@ type Booking struct {
 	Location       string // Place on one line
 	// HolderName is the person whose manage link was used.
 	HolderName string
+	// HolderIsClient: the link used is the client's own (issued first),
+	// not their partner's.
+	HolderIsClient bool
 	// PartnerWaiting: the couple's partner may not be contacted yet, so
 	// they have no invitation and no link of their own (see Client).
 	PartnerWaiting bool
@@ -45,7 +48,16 @@ func (s *Service) ByManageToken(ctx context.Context, token string) (Booking, err
 	if err != nil {
 		return Booking{}, err
 	}
-	return s.view(ctx, db, b, link.Name)
+	v, err := s.view(ctx, db, b, link.Name)
+	if err != nil {
+		return Booking{}, err
+	}
+	var earlier int64
+	if err := db.Model(&linkRow{}).Where("booking_id = ? AND id < ?", link.BookingID, link.ID).Count(&earlier).Error; err != nil {
+		return Booking{}, fmt.Errorf("load manage links: %w", err)
+	}
+	v.HolderIsClient = earlier == 0
+	return v, nil
 }
 
 // ForIntake returns the bookings of an intake, newest first (staff).

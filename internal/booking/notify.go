@@ -90,6 +90,9 @@ type emailView struct {
 	StaffURL      string
 	StartURL      string
 	Invited       bool // the email carries the calendar invitation
+	// Crisis is where to turn in a crisis, from the practice's resources:
+	// "call or text 988, or call 911" ("" when it lists none for emails).
+	Crisis string
 }
 
 func formatWhen(t time.Time, name string) string {
@@ -120,7 +123,7 @@ func (m *mailer) compose(l letter) ([]outbox.Message, error) {
 	event.Conference = place.VideoLink
 	base := emailView{Kind: l.kind, PracticeName: l.settings.Name, ClinicianName: l.clinician.Name,
 		Minutes: int(b.EndAt.Sub(b.StartAt) / time.Minute), Place: place,
-		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/"}
+		StaffURL: fmt.Sprintf("%s/staff/intakes/%d", l.baseURL, b.IntakeID), StartURL: l.baseURL + "/", Crisis: l.settings.CrisisCallLine()}
 
 	var out []outbox.Message
 	for i, p := range l.links {

@@ -36,7 +36,7 @@ func (h *Handlers) Routes(e *echo.Echo, api *echo.Group, limit echo.MiddlewareFu
 	e.GET("/crisis", h.crisis)
 	e.GET("/privacy", h.privacy)
 	e.GET("/request/:kind", h.form)
-	e.POST("/request/:kind", h.submit, limit)
+	e.POST("/request/:kind", h.submit, web.KeepFormWhenLimited(h.limitedForm), limit)
 	e.GET("/requests/:token/support", h.support)
 	e.GET("/requests/:token/received", h.confirmation)
 	e.GET("/thanks", h.thanks)
@@ -97,6 +97,8 @@ type FormView struct {
 	Errors    map[string]string
 	Summary   []FieldError
 	TimeZones []string
+	// Notice is a message about the whole form (the rate limit's refusal).
+	Notice string
 
 	Concerns, Approaches, SessionFormats, ContactPreferences, PartnerAwareness []Option
 }
@@ -107,6 +109,7 @@ func newFormView(kind Kind) *FormView {
 		ContactPreferences: ContactPreferences, PartnerAwareness: PartnerAwareness}
 	v.In.Kind = string(kind)
 	v.In.ContactPreference = "email"
+	v.Couple = kind == Couple
 	if kind == Couple {
 		v.Title = "Request a couples consultation"
 	} else {
@@ -147,12 +150,7 @@ func (h *Handlers) submit(c echo.Context) error {
 		// Answer as if all went well, store nothing, tell the bot nothing.
 		return c.Redirect(http.StatusSeeOther, "/thanks")
 	}
-	v := newFormView(kind)
-	v.In = inputFromForm(form, kind)
-	v.Safety = form.Get("safety")
-	if tz := v.In.TimeZone; tz != "" && !slices.Contains(v.TimeZones, tz) {
-		v.TimeZones = append([]string{tz}, v.TimeZones...) // the browser's own zone, added by the page's script
-	}
+	v := formViewFrom(kind, form)
 	receipt, err := h.svc.Submit(c.Request().Context(), v.In)
 	if fields := apperr.FieldsOf(err); fields != nil {
 		v.Errors = fields
@@ -167,6 +165,34 @@ func (h *Handlers) submit(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/requests/"+url.PathEscape(receipt.Token)+"/support")
 	}
 	return c.Redirect(http.StatusSeeOther, h.NextPath(receipt.Token))
+}
+
+// formViewFrom is the form re-shown with what was sent.
+func formViewFrom(kind Kind, form url.Values) *FormView {
+	v := newFormView(kind)
+	v.In = inputFromForm(form, kind)
+	v.Safety = form.Get("safety")
+	if tz := v.In.TimeZone; tz != "" && !slices.Contains(v.TimeZones, tz) {
+		v.TimeZones = append([]string{tz}, v.TimeZones...) // the browser's own zone, added by the page's script
+	}
+	return v
+}
+
+// limitedForm answers a submission the rate limit refused with the form,
+// every answer kept and the refusal said at the top: nothing is lost.
+func (h *Handlers) limitedForm(c echo.Context, refusal *apperr.Error) error {
+	kind, err := kindParam(c)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return refusal
+	}
+	v := formViewFrom(kind, form)
+	v.Notice = refusal.Message
+	v.Title = "Please wait a few minutes — " + v.Title
+	return h.r.Render(c, http.StatusTooManyRequests, "intake_form", v)
 }
 
 func inputFromForm(f url.Values, kind Kind) Input {
@@ -211,6 +237,7 @@ func (h *Handlers) stepView(c echo.Context, title string) (*StepView, error) {
 	}
 	v := &StepView{Token: token, NextPath: h.NextPath(token), Kind: in.Kind, Name: in.Name, id: in.ID}
 	v.Title = title
+	v.Couple = in.Kind == Couple
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return v, nil
 }

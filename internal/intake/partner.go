@@ -110,6 +110,8 @@ type PartnerAnswers struct {
 type PartnerRequest struct {
 	IntakeID    int64
 	PartnerName string
+	// Answered: answers were already sent with this link (they stand).
+	Answered bool
 }
 
 // partnerRow is the partner_answers table. It never leaves this package.
@@ -185,7 +187,11 @@ func (s *Service) ByPartnerToken(ctx context.Context, token string) (PartnerRequ
 	if err != nil {
 		return PartnerRequest{}, fmt.Errorf("load intake: %w", err)
 	}
-	return PartnerRequest{IntakeID: r.ID, PartnerName: r.PartnerName}, nil
+	var answered int64
+	if err := s.db.WithContext(ctx).Model(&partnerRow{}).Where("intake_id = ?", r.ID).Count(&answered).Error; err != nil {
+		return PartnerRequest{}, fmt.Errorf("load partner answers: %w", err)
+	}
+	return PartnerRequest{IntakeID: r.ID, PartnerName: r.PartnerName, Answered: answered > 0}, nil
 }
 
 // errPartnerAnswered: answers for this request were already sent.

@@ -16,7 +16,7 @@ func PartnerPath(token string) string { return "/partner/" + url.PathEscape(toke
 // submission.
 func (h *Handlers) PartnerRoutes(e *echo.Echo, limit echo.MiddlewareFunc) {
 	e.GET("/partner/:token", h.partnerForm)
-	e.POST("/partner/:token", h.partnerSubmit, limit)
+	e.POST("/partner/:token", h.partnerSubmit, web.KeepFormWhenLimited(h.limitedPartnerForm), limit)
 	e.GET("/partner/:token/support", h.partnerSupport)
 	e.GET("/partner/:token/thanks", h.partnerThanks)
 }
@@ -31,6 +31,8 @@ type PartnerFormView struct {
 	Safety  string // "yes", "no" or "" (not answered)
 	Errors  map[string]string
 	Summary []FieldError
+	// Notice is a message about the whole form (the rate limit's refusal).
+	Notice string
 
 	Concerns, Approaches, ContactPreferences []Option
 }
@@ -40,6 +42,7 @@ func newPartnerFormView(token string) *PartnerFormView {
 		Concerns: Concerns, Approaches: Approaches, ContactPreferences: ContactPreferences}
 	v.In.ContactPreference = "email"
 	v.Title = "Add your own answers"
+	v.Couple = true // the partner's pages are the couple journey
 	return v
 }
 
@@ -61,6 +64,13 @@ func (h *Handlers) partnerForm(c echo.Context) error {
 	req, err := h.partnerRequest(c)
 	if err != nil {
 		return err
+	}
+	if req.Answered {
+		// Said when the link is opened, not only after someone fills the
+		// form in again: the answers sent stand.
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, AlreadySent: errPartnerAnswered.Message}
+		sent.Title = "Your answers were already sent"
+		return h.r.Render(c, http.StatusOK, "partner_thanks", sent)
 	}
 	v := newPartnerFormView(c.Param("token"))
 	v.In.Name = req.PartnerName
@@ -90,7 +100,7 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 		return h.r.Render(c, http.StatusUnprocessableEntity, "partner_form", v)
 	}
 	if ae := apperr.As(err); ae != nil && ae.Code == errPartnerAnswered.Code {
-		sent := &PartnerStepView{NextPath: PartnerPath(token) + "/thanks", AlreadySent: ae.Message}
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(token) + "/thanks", AlreadySent: ae.Message}
 		sent.Title = "Your answers were already sent"
 		return h.r.Render(c, http.StatusConflict, "partner_thanks", sent)
 	}
@@ -101,6 +111,25 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/support")
 	}
 	return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/thanks")
+}
+
+// limitedPartnerForm answers a submission the rate limit refused with the
+// form, every answer kept and the refusal said at the top.
+func (h *Handlers) limitedPartnerForm(c echo.Context, refusal *apperr.Error) error {
+	token := c.Param("token")
+	if _, err := h.partnerRequest(c); err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return refusal
+	}
+	v := newPartnerFormView(token)
+	v.In = partnerInputFromForm(form)
+	v.Safety = form.Get("safety")
+	v.Notice = refusal.Message
+	v.Title = "Please wait a few minutes — " + v.Title
+	return h.r.Render(c, http.StatusTooManyRequests, "partner_form", v)
 }
 
 func partnerInputFromForm(f url.Values) PartnerInput {
@@ -125,7 +154,7 @@ func (h *Handlers) partnerSupport(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
-	v := &PartnerStepView{NextPath: PartnerPath(c.Param("token")) + "/thanks"}
+	v := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(c.Param("token")) + "/thanks"}
 	v.Title = "Support is available right now"
 	return h.r.Render(c, http.StatusOK, "partner_support", v)
 }
@@ -134,7 +163,7 @@ func (h *Handlers) partnerThanks(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
-	v := &PartnerStepView{}
+	v := &PartnerStepView{Layout: web.Layout{Couple: true}}
 	v.Title = "Thank you for adding your answers"
 	return h.r.Render(c, http.StatusOK, "partner_thanks", v)
 }

@@ -51,9 +51,9 @@ func (h *StaffHandlers) Routes(g *echo.Group) {
 
 // APIRoutes registers the staff JSON endpoints on g, which the caller has
 // guarded with staff.BearerAuth.
-func (h *StaffHandlers) APIRoutes(g *echo.Group) {
-	g.GET("/intakes", h.apiList, staff.Require(staff.ViewOwnIntakes))
-	g.GET("/intakes/:id", h.apiGet, staff.Require(staff.ViewOwnIntakes))
+func (h *StaffHandlers) APIRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
+	g.GET("/intakes", h.apiList, auth, staff.Require(staff.ViewOwnIntakes))
+	g.GET("/intakes/:id", h.apiGet, auth, staff.Require(staff.ViewOwnIntakes))
 }
 
 func actorOf(c echo.Context) (Actor, error) { return staff.ActorOf(c) }

@@ -19,9 +19,9 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// DefaultCrisisText is shown until the practice writes its own.
-const DefaultCrisisText = "If you are in danger now, call 911 or go to the nearest emergency room.\n" +
-	"If you are thinking about harming yourself or someone else, call or text 988 (Suicide & Crisis Lifeline, US, 24/7), or chat at 988lifeline.org.\n" +
+// DefaultCrisisText is shown, beside the crisis resources, until the
+// practice writes its own. The numbers are in DefaultCrisisResources.
+const DefaultCrisisText = "If you are in danger now, go to the nearest emergency room.\n" +
 	"Outside the US, call your local emergency number."
 
 // Settings are the practice's details.
@@ -39,13 +39,17 @@ type Settings struct {
 	// demo) rather than being the Defaults, whose Name is a placeholder.
 	// It is set by the service's reads; Save ignores it.
 	Saved bool
+	// CrisisResources are the practice's crisis lines (crisis.go); none
+	// leaves CrisisText alone to say where to turn.
+	CrisisResources []CrisisResource
 }
 
 // Defaults are the settings of a practice that has not saved any. There is
 // no default sender name: until an admin sets one, emails keep the name the
 // operator gave in FIRSTSTEP_MAIL_FROM.
 func Defaults() Settings {
-	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText}
+	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText,
+		CrisisResources: DefaultCrisisResources()}
 }
 
 // EmailSender is the display name of the practice's emails (From) and of
@@ -97,6 +101,7 @@ func (s Settings) Validate() error {
 	if strings.TrimSpace(s.CrisisText) == "" {
 		f["crisis_text"] = "Crisis resources must always be shown; enter the text clients should see."
 	}
+	validateCrisis(f, s.CrisisResources)
 	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
 		f["video_link"] = "The video link must start with https://."
 	}
@@ -114,13 +119,18 @@ type row struct {
 	VideoLink  string
 	CrisisText string
 	SenderName string
-	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
+	// CrisisResources is the JSON list; "" until the practice saves one.
+	CrisisResources string
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (row) TableName() string { return "practice_settings" }
 
+// settings are the stored row as the rest of Firststep reads it.
 func (r row) settings() Settings {
-	return Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName, Saved: true}
+	st := Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName, Saved: true}
+	st.CrisisResources, st.CrisisText = decodeCrisis(r.CrisisResources, r.CrisisText)
+	return st
 }
 
 // Service reads and saves the settings. Reads are cached briefly: every
@@ -165,12 +175,13 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 
 // Save validates and stores the settings in tx.
 func (s *Service) Save(tx *gorm.DB, in Settings) error {
+	in.CrisisResources = normalizeCrisis(in.CrisisResources)
 	if err := in.Validate(); err != nil {
 		return err
 	}
 	r := row{ID: 1, Name: mailbox.NormalName(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
 		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: mailbox.NormalName(in.SenderName),
-		UpdatedAt: s.now().UTC()}
+		CrisisResources: encodeCrisis(in.CrisisResources), UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)
 	}

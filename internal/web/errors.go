@@ -110,7 +110,7 @@ func ErrorHandler(logger *slog.Logger, r *Renderer) echo.HTTPErrorHandler {
 			return
 		}
 		view := &ErrorView{Status: status, Message: ae.Message}
-		view.Title = http.StatusText(status)
+		view.Title = ErrorTitle(ae)
 		if rerr := r.Render(c, status, "error", view); rerr != nil {
 			logger.Error("render error page", "err", rerr)
 			c.String(status, ae.Message)

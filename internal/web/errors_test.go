@@ -107,3 +107,42 @@ func TestErrorHandlerRendersPagesForHTML(t *testing.T) {
 		}
 	}
 }
+
+// Error pages speak plainly: a heading in a person's words, by code where
+// one has its own, else by kind — never an HTTP status name.
+func TestErrorTitlesArePlain(t *testing.T) {
+	t.Parallel()
+	kinds := []apperr.Kind{apperr.Invalid, apperr.NotFound, apperr.Conflict, apperr.Unauthorized, apperr.Forbidden,
+		apperr.TooLarge, apperr.BadRequest, apperr.NotAllowed, apperr.RateLimited, apperr.Internal}
+	for _, k := range kinds {
+		got := web.ErrorTitle(apperr.New(k, "some_code", "A message."))
+		for status := 100; status < 600; status++ {
+			if name := http.StatusText(status); name != "" && strings.EqualFold(got, name) {
+				t.Errorf("kind %s: title %q is an HTTP status name", k, got)
+			}
+		}
+		if got == "" {
+			t.Errorf("kind %s: no title", k)
+		}
+	}
+	for code, want := range map[string]string{
+		"slot_taken":        "That time was just taken",
+		"booking_cancelled": "This consultation was cancelled",
+		"rate_limited":      "Please wait a few minutes",
+		"csrf":              "This form has expired",
+	} {
+		if got := web.ErrorTitle(apperr.New(apperr.Conflict, code, "x")); got != want {
+			t.Errorf("code %s: title %q, want %q", code, got, want)
+		}
+	}
+
+	e := newEcho(t)
+	for path, want := range map[string]string{"/page/conflict": "That time was just taken", "/page/nope": "Page not found",
+		"/page/bug": "Something went wrong on our side"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if !strings.Contains(rec.Body.String(), "<h1>"+want+"</h1>") {
+			t.Errorf("%s: the page's heading is not %q", path, want)
+		}
+	}
+}

@@ -25,7 +25,9 @@ const csrfKey = "csrf"
 // every poll would only be noise in their stores.
 func CSRF(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return IsAPI(c) || boundToSession(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/") },
+		Skipper: func(c echo.Context) bool {
+			return IsAPI(c) || boundToSession(c) || strings.HasPrefix(c.Request().URL.Path, "/feeds/")
+		},
 		TokenLookup:    "form:_csrf",
 		ContextKey:     csrfKey,
 		CookieName:     "_csrf",
@@ -52,14 +54,18 @@ func RateLimit(perHour int) echo.MiddlewareFunc {
 		Burst:     perHour,
 		ExpiresIn: time.Hour,
 	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", retryAfter)
-			return apperr.New(apperr.RateLimited, "rate_limited",
-				"You have sent a lot of requests in a short time. Please wait a few minutes and try again. If you are in crisis, call or text 988 now.")
-		},
-	})
+	// Echo's RateLimiter middleware writes its refusal itself; returning it
+	// instead lets a form page show itself again (KeepFormWhenLimited).
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if allow, _ := store.Allow(c.RealIP()); !allow {
+				c.Response().Header().Set("Retry-After", retryAfter)
+				return apperr.New(apperr.RateLimited, "rate_limited",
+					"You have sent a lot of requests in a short time. Please wait a few minutes and try again. If you need help now, the crisis resources are at /crisis.")
+			}
+			return next(c)
+		}
+	}
 }
 
 // SecurityHeaders sets the headers every response carries. frameAncestors is
@@ -90,4 +96,21 @@ func SecurityHeaders(frameAncestors string) echo.MiddlewareFunc {
 // page included). The staff JSON API gets no-store from BearerAuth.
 func IsStaff(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/staff")
+}
+
+// KeepFormWhenLimited lets a form page answer the rate limit's refusal by
+// showing the form again, with everything typed and the refusal's message
+// (show renders it with status 429; Retry-After stays), rather than a bare
+// error page. The limit still refuses: nothing is stored. Mount it before
+// the limit: e.POST(path, handler, web.KeepFormWhenLimited(show), limit).
+func KeepFormWhenLimited(show func(c echo.Context, refusal *apperr.Error) error) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if ae := apperr.As(err); ae != nil && ae.Kind == apperr.RateLimited && !c.Response().Committed {
+				return show(c, ae)
+			}
+			return err
+		}
+	}
 }

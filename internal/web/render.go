@@ -21,6 +21,10 @@ type Layout struct {
 	PracticeName string
 	CrisisText   string
 	Staff        *StaffNav
+	// Crisis are the practice's crisis resources; Couple marks a page of
+	// the couple journey, where the couple ones show too.
+	Crisis []CrisisLine
+	Couple bool
 }
 
 // StaffNav is the signed-in account shown in the staff header.
@@ -46,6 +50,8 @@ type Renderer struct {
 	pages   map[string]*template.Template
 	site    Site
 	staffOf StaffOf
+	// Crisis, when set, supplies the crisis resources of every page.
+	Crisis CrisisLines
 }
 
 // NewRenderer parses base.html with the partials under partials/ and then
@@ -83,6 +89,9 @@ func (r *Renderer) Render(c echo.Context, status int, name string, view View) er
 	}
 	if r.site != nil {
 		l.PracticeName, l.CrisisText = r.site(c.Request().Context())
+	}
+	if r.Crisis != nil {
+		l.Crisis = r.Crisis(c.Request().Context())
 	}
 	if r.staffOf != nil && l.Staff == nil {
 		l.Staff = r.staffOf(c)
