@@ -355,7 +355,7 @@ func TestFrontDeskBooksForAClient(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		b.Visit(page)
 	}
-	if got := b.Text("section.booking table"); !strings.Contains(got, "Sent") || !strings.Contains(got, "Consultation booked") {
+	if got := b.Text("section.booking table"); !strings.Contains(got, "Delivered") || !strings.Contains(got, "Invitation to the client") {
 		t.Errorf("emails table reads %q", got)
 	}
 

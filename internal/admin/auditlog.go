@@ -24,11 +24,13 @@ var KnownActions = []string{
 	audit.IntakeView, audit.IntakeViewDenied, audit.IntakeList, audit.IntakeNote, audit.IntakeAssign, audit.IntakeStatus,
 	audit.AccountCreate, audit.AccountRoleChange, audit.AccountReactivate, audit.AccountPasswordReset, audit.AccountPasswordChange,
 	audit.TokenCreate, audit.TokenRevoke, audit.ClinicianCreate, audit.ClinicianUpdate, audit.SettingsUpdate, audit.EmailRetry,
+	audit.BookingCreate, audit.BookingReschedule, audit.BookingCancel, audit.AvailabilityUpdate, audit.CalendarFeedRotate,
+	audit.IntakePartnerContact,
 }
 
 // KnownRecordTypes are offered as suggestions in the record type filter.
 var KnownRecordTypes = []string{
-	audit.TypeIntake, audit.TypeAccount, audit.TypeClinician, audit.TypeToken, audit.TypeSettings, audit.TypeEmail,
+	audit.TypeIntake, audit.TypeAccount, audit.TypeClinician, audit.TypeToken, audit.TypeSettings, audit.TypeEmail, audit.TypeBooking,
 }
 
 // AuditQuery is the log's filter as it appears in the URL, kept as typed
@@ -163,15 +165,16 @@ type AuditView struct {
 	Rows        []AuditRow
 	Older       string // link to the next page of older entries
 	Newest      string // link back to the newest entries, when paging
-	Actions     []string
-	RecordTypes []string
+	Actions     []Option
+	RecordTypes []Option
 	Zone        string
 }
 
 func (h *Handlers) auditLog(c echo.Context) error {
 	ctx := c.Request().Context()
 	loc := h.zone(ctx)
-	v := &AuditView{Q: auditQueryOf(c.QueryParams()), Actions: KnownActions, RecordTypes: KnownRecordTypes, Zone: loc.String()}
+	v := &AuditView{Q: auditQueryOf(c.QueryParams()), Zone: loc.String()}
+	v.Actions, v.RecordTypes = actionOptions(v.Q.Action), recordTypeOptions(v.Q.RecordType)
 	v.Title = "Audit log"
 	lookup := func(ctx context.Context, email string) (int64, error) {
 		acc, err := h.staff.ByEmail(ctx, email)
@@ -198,13 +201,11 @@ func (h *Handlers) auditLog(c echo.Context) error {
 		v.Older = v.Q.Link(items[len(items)-1].ID)
 	}
 	for _, it := range items {
-		row := AuditRow{ID: it.ID, When: it.At.In(loc).Format("Jan 2, 2006, 3:04:05 PM MST"), Who: it.ActorEmail, Action: it.Action,
-			IP: it.IP, Detail: it.Detail, RecordHref: recordHref(it.RecordType, it.RecordID)}
+		row := AuditRow{ID: it.ID, When: it.At.In(loc).Format("Jan 2, 2006, 3:04:05 PM MST"), Who: it.ActorEmail,
+			IP: it.IP, Record: audit.RecordWords(it.RecordType, it.RecordID), RecordHref: recordHref(it.RecordType, it.RecordID)}
+		row.Action, row.Detail = entryWords(it)
 		if row.Who == "" && it.ActorID != nil {
-			row.Who = "account " + strconv.FormatInt(*it.ActorID, 10)
-		}
-		if it.RecordType != "" || it.RecordID != "" {
-			row.Record = strings.TrimSpace(it.RecordType + " " + it.RecordID)
+			row.Who = "Staff account " + strconv.FormatInt(*it.ActorID, 10)
 		}
 		v.Rows = append(v.Rows, row)
 	}

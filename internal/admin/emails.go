@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -12,9 +14,10 @@ import (
 type EmailRow struct {
 	ID         int64
 	Recipients string
-	Subject    string
+	About      string // what the email is ("Invitation to the client"), or its subject
 	Attempts   int
-	LastError  string
+	Problem    string // what went wrong, in words
+	LastError  string // the mail server's reply, as it sent it
 	Created    string
 }
 
@@ -38,8 +41,12 @@ func (h *Handlers) renderEmails(c echo.Context, status int, v *EmailsView) error
 	}
 	loc := h.zone(ctx)
 	for _, m := range list {
-		v.Rows = append(v.Rows, EmailRow{ID: m.ID, Recipients: strings.Join(m.Recipients, ", "), Subject: m.Subject,
-			Attempts: m.Attempts, LastError: m.LastError, Created: when(m.CreatedAt, loc)})
+		about := booking.EmailWords(m.Purpose)
+		if about == "" {
+			about = m.Subject
+		}
+		v.Rows = append(v.Rows, EmailRow{ID: m.ID, Recipients: strings.Join(m.Recipients, ", "), About: about,
+			Attempts: m.Attempts, Problem: outbox.ProblemWords(m.LastError), LastError: m.LastError, Created: when(m.CreatedAt, loc)})
 	}
 	v.Title = "Failed emails"
 	return h.r.Render(c, status, "staff_admin_emails", v)

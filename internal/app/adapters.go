@@ -35,6 +35,10 @@ func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
 }
 
+func (a intakeClients) MarkCancelled(tx *gorm.DB, id int64, by booking.Canceller, now time.Time) error {
+	return a.svc.MarkCancelled(tx, id, intake.CancelledBy(by), now)
+}
+
 func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, now time.Time) (bool, error) {
 	by := intake.AllowedByClient
 	if byStaff {

@@ -982,7 +982,7 @@ func TestAdminRetriesAFailedEmail(t *testing.T) {
 		t.Fatalf("%d failed emails listed, want 1", len(rows))
 	}
 	text := textOf(rows[0])
-	for _, want := range []string{"@client.example", "Your consultation", "550", "mailbox unavailable"} {
+	for _, want := range []string{"@client.example", "Your consultation", "The recipient's address does not exist.", "550", "mailbox unavailable"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("failed email row %q lacks %q", text, want)
 		}
@@ -1068,7 +1068,7 @@ func TestAuditLogPage(t *testing.T) {
 	if len(rows) != 50 {
 		t.Fatalf("%d rows on the first page, want 50", len(rows))
 	}
-	if rows[0].action != audit.SignInFailed || rows[0].who != "nobody signed in" || rows[0].ip != "198.51.100.7" {
+	if rows[0].action != "Sign-in refused" || rows[0].who != "nobody signed in" || rows[0].ip != "198.51.100.7" {
 		t.Errorf("newest row %+v", rows[0])
 	}
 
@@ -1093,14 +1093,15 @@ func TestAuditLogPage(t *testing.T) {
 		t.Errorf("%d sign-ins of the clinician over all pages, want 61", len(seen))
 	}
 	for _, r := range seen {
-		if r.action != audit.SignIn || r.who != fx.accounts[asClinician].Email {
+		if r.action != "Signed in" || r.who != fx.accounts[asClinician].Email {
 			t.Errorf("filtered row %+v", r)
 		}
 	}
 	// By record, with a link to the record.
 	doc = parseHTML(t, fx.request(asAdmin, "GET", fmt.Sprintf("/staff/admin/audit?record_type=intake&record_id=%d&actor=%d", intakeID, desk.ID), ""))
 	rows = rowsOf(doc)
-	if len(rows) != 1 || rows[0].action != audit.IntakeView || rows[0].href != fmt.Sprintf("/staff/intakes/%d", intakeID) {
+	if len(rows) != 1 || rows[0].action != "Viewed a request" || rows[0].record != fmt.Sprintf("Request %d", intakeID) ||
+		rows[0].href != fmt.Sprintf("/staff/intakes/%d", intakeID) {
 		t.Errorf("intake rows %+v", rows)
 	}
 	if strings.Contains(textOf(doc), "private words") || strings.Contains(textOf(doc), "Audit Subject") {

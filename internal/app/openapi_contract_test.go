@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -228,6 +229,18 @@ func TestOpenAPIResponses(t *testing.T) {
 	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "GET", target: "/api/v1/intakes"})
 	ct.do(e, http.StatusOK, apiCall{auth: clinician, method: "GET", target: fmt.Sprintf("/api/v1/intakes?status=new&kind=individual&clinician_id=%d&from=2020-01-01&to=2099-12-31", fx.clinA)})
 	ct.do(e, http.StatusOK, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/intakes?clinician=none"})
+	// A page of a search, with the cursor of the next one (Jo's request,
+	// back in review after the client cancelled, says so).
+	var page struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	json.Unmarshal(ct.do(e, http.StatusOK, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/intakes?status=all&q=O&limit=1"}), &page)
+	if page.NextCursor == "" {
+		t.Fatal("no next_cursor on a page with more to come")
+	}
+	ct.do(e, http.StatusOK, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/intakes?status=open&q=O&limit=1&cursor=" + url.QueryEscape(page.NextCursor)})
+	ct.do(e, http.StatusUnprocessableEntity, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/intakes?limit=201"})
+	ct.do(e, http.StatusUnprocessableEntity, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/intakes?cursor=nonsense"})
 	ct.do(e, http.StatusOK, apiCall{auth: clinician, method: "GET", target: fmt.Sprintf("/api/v1/intakes/%d", mine)})
 	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "GET", target: fmt.Sprintf("/api/v1/intakes/%d", couple)})
 

@@ -81,7 +81,8 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// The staff area: sign-in is open, every other /staff page needs a session.
 	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
 	// An account with a one-time password is sent to choose its own first.
-	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions), staff.PasswordFirst)
+	// A note sent after the session ended is kept and back in its form after sign-in.
+	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions, intake.NoteDraft), staff.PasswordFirst)
 	staffIntakes.Routes(staffPages)
 	staff.NewPasswordHandlers(a.Staff, r).Routes(staffPages)
 	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.

@@ -298,7 +298,8 @@ func TestFrontDeskBooksReschedulesAndCancels(t *testing.T) {
 	}
 	text := textOf(sections[0])
 	for _, want := range []string{consultClinicianName, first.In(fx.practiceZone()).Format("Mon, Jan 2, 2006 at 3:04 PM"), first.In(berlin).Format("3:04 PM"),
-		"Europe/Berlin", "Booked", "jordan@example.org", "casey@example.org", consultClinicianEmail, "Pending"} {
+		"Europe/Berlin", "Booked", "jordan@example.org", "casey@example.org", consultClinicianEmail, "Waiting to be sent",
+		"Invitation to the client", "Invitation to the partner", "Invitation to the clinician"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("consultation on the intake page lacks %q: %s", want, text)
 		}
@@ -569,11 +570,12 @@ func TestIntakePageShowsEmailDelivery(t *testing.T) {
 			if len(cells) != 5 {
 				t.Fatalf("email row with %d cells", len(cells))
 			}
-			out[cells[0]] = strings.Join(cells[2:], " | ")
+			out[cells[0]] = strings.Join(cells[1:], " | ")
 		}
 		return out
 	}
-	want := map[string]string{client: "Pending | 0 | None", consultClinicianEmail: "Pending | 0 | None"}
+	want := map[string]string{client: "Invitation to the client | Waiting to be sent | 0 | None",
+		consultClinicianEmail: "Invitation to the clinician | Waiting to be sent | 0 | None"}
 	if got := rows(); !maps.Equal(got, want) {
 		t.Errorf("before delivery: %v, want %v", got, want)
 	}
@@ -590,10 +592,11 @@ func TestIntakePageShowsEmailDelivery(t *testing.T) {
 	}
 
 	got := rows()
-	if g := got[consultClinicianEmail]; g != "Sent | 1 | None" {
+	if g := got[consultClinicianEmail]; g != "Invitation to the clinician | Delivered | 1 | None" {
 		t.Errorf("clinician's email: %q, want sent", g)
 	}
-	if g := got[client]; !strings.HasPrefix(g, "Failed | 1 | ") || !strings.Contains(g, "550") || !strings.Contains(g, "No such mailbox here") {
+	if g := got[client]; !strings.HasPrefix(g, "Invitation to the client | Refused by the mail server | 1 | The recipient's address does not exist.") ||
+		!strings.Contains(g, "550") || !strings.Contains(g, "No such mailbox here") {
 		t.Errorf("client's email: %q, want failed with the 550 reply", g)
 	}
 }

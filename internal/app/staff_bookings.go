@@ -40,7 +40,8 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]intake
 			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Sequence: b.Sequence}
 		for _, e := range emails {
 			out[i].Emails = append(out[i].Emails, intake.Email{Recipients: e.Recipients, Subject: e.Subject,
-				Status: e.Status, Attempts: e.Attempts, LastError: e.LastError})
+				About: booking.EmailWords(e.Purpose), Status: e.Status, StatusWords: outbox.StatusWords(e.Status),
+				Attempts: e.Attempts, LastError: e.LastError, Problem: outbox.ProblemWords(e.LastError)})
 		}
 	}
 	return out, nil

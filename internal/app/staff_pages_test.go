@@ -385,7 +385,8 @@ func TestQueueForEachRole(t *testing.T) {
 	for _, a := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.A }) {
 		links[textOf(a)] = attr(a, "href")
 	}
-	if links["All (3)"] != "/staff?kind=individual" || links["New (3)"] != "/staff?kind=individual&status=new" || links["Closed (0)"] == "" {
+	if links["Open (3)"] != "/staff?kind=individual" || links["All (3)"] != "/staff?kind=individual&status=all" ||
+		links["New (3)"] != "/staff?kind=individual&status=new" || links["Closed (0)"] == "" {
 		t.Errorf("status counts link to %v", links)
 	}
 }

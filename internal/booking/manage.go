@@ -237,16 +237,16 @@ func (s *Service) Cancel(ctx context.Context, manageToken string) (Booking, erro
 	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) {
 		_, b, err := bookingByToken(tx, manageToken)
 		return b, err
-	}, nil)
+	}, CancelledByClient, nil)
 }
 
 // CancelByID is Cancel on a client's behalf (front desk); hooks run inside
 // the change's transaction.
 func (s *Service) CancelByID(ctx context.Context, bookingID int64, hooks ...AuditHook) (Booking, error) {
-	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, hooks)
+	return s.cancel(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, CancelledByStaff, hooks)
 }
 
-func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, error), hooks []AuditHook) (Booking, error) {
+func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, error), by Canceller, hooks []AuditHook) (Booking, error) {
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Booking{}, err
@@ -295,6 +295,9 @@ func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, e
 		}
 		out, sent = b, true
 		if err := outbox.Enqueue(tx, now, msgs...); err != nil {
+			return err
+		}
+		if err := s.requestAfterCancel(tx, b.IntakeID, by, now); err != nil {
 			return err
 		}
 		return runHooks(tx, hooks, OnBehalfCancel, b)

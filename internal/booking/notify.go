@@ -219,7 +219,7 @@ func (m *mailer) message(l letter, idx int, audience string, v emailView, inv in
 	}
 	bookingID, intakeID := l.booking.ID, l.booking.IntakeID
 	return outbox.Message{MessageID: id, From: l.from.Email, To: msg.Recipients(), Subject: msg.Subject, Raw: raw,
-		BookingID: &bookingID, IntakeID: &intakeID}, nil
+		BookingID: &bookingID, IntakeID: &intakeID, Purpose: emailPurpose(v.Kind, audience, idx)}, nil
 }
 
 func subject(v emailView) string {

@@ -42,6 +42,9 @@ type Intakes interface {
 	ClientByToken(tx *gorm.DB, token string) (Client, error)
 	ClientByID(tx *gorm.DB, intakeID int64) (Client, error)
 	MarkBooked(tx *gorm.DB, intakeID int64, now time.Time) error
+	// MarkCancelled tells the request that its consultation was cancelled
+	// by by and that none is left booked.
+	MarkCancelled(tx *gorm.DB, intakeID int64, by Canceller, now time.Time) error
 	// AllowPartnerContact records that the couple's partner, who did not
 	// know about the request, may now be contacted (byStaff: staff said so
 	// after talking to the client). It reports whether anything changed.

@@ -49,6 +49,10 @@ func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, 
 	return a.svc.AllowPartnerContactTx(tx, id, by, now)
 }
 
+func (a intakeClients) MarkCancelled(tx *gorm.DB, id int64, by booking.Canceller, now time.Time) error {
+	return a.svc.MarkCancelled(tx, id, intake.CancelledBy(by), now)
+}
+
 var _ booking.Intakes = intakeClients{}
 
 // secretAnswer is intake text that must never reach an email.
@@ -367,6 +371,19 @@ func TestRescheduleToAnotherClinicianCancelsForThePreviousOne(t *testing.T) {
 	}
 	if byTo[`"Maya Lindqvist" <maya@example.org>`] != "CANCEL" || byTo[`"Sam Okafor" <sam@example.org>`] != "REQUEST" || byTo[`"Cy" <cy@example.org>`] != "REQUEST" {
 		t.Errorf("methods by recipient = %v", byTo)
+	}
+	// Staff read what each email is.
+	var purposes []string
+	if err := e.db.Table("outbox_messages").Where("booking_id = ?", conf.ID).Order("id").Pluck("purpose", &purposes).Error; err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for _, p := range purposes {
+		words = append(words, booking.EmailWords(p))
+	}
+	if got, want := strings.Join(words, ", "), "Invitation to the client, Invitation to the clinician, "+
+		"Updated invitation to the client, Updated invitation to the clinician, Cancellation to the previous clinician"; got != want {
+		t.Errorf("emails read %q, want %q", got, want)
 	}
 }
 

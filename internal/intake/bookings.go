@@ -28,13 +28,17 @@ type Booking struct {
 }
 
 // Email is one email a consultation caused, as far as staff need to know
-// whether it arrived: never its body.
+// whether it arrived: never its body. The adapter gives the words staff
+// read for its codes (what it is, its delivery, its problem).
 type Email struct {
-	Recipients []string
-	Subject    string
-	Status     string // "pending", "sent" or "failed"
-	Attempts   int
-	LastError  string
+	Recipients  []string
+	Subject     string
+	About       string // what the email is: "Invitation to the client"; "" if not known
+	Status      string // "pending", "sent" or "failed"
+	StatusWords string // "Delivered"
+	Attempts    int
+	LastError   string // the mail server's reply, as it sent it
+	Problem     string // what went wrong, in words
 }
 
 // BookingView is one consultation on the intake page.
@@ -52,14 +56,13 @@ type BookingView struct {
 // EmailView is one email of a consultation on the intake page.
 type EmailView struct {
 	To          string
-	Subject     string
+	About       string // what it is, or its subject
 	Status      string
 	StatusLabel string
 	Attempts    int
 	LastError   string
+	Problem     string
 }
-
-var emailLabels = map[string]string{"pending": "Pending", "sent": "Sent", "failed": "Failed"}
 
 // fillBookings lists the intake's consultations on v. Only those who may
 // manage bookings get the links to book, move and cancel.
@@ -100,12 +103,16 @@ func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) Book
 		v.CanChange = manage
 	}
 	for _, e := range b.Emails {
-		label := emailLabels[e.Status]
+		about := e.About
+		if about == "" {
+			about = e.Subject
+		}
+		label := e.StatusWords
 		if label == "" {
 			label = e.Status
 		}
-		v.Emails = append(v.Emails, EmailView{To: strings.Join(e.Recipients, ", "), Subject: e.Subject, Status: e.Status,
-			StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError})
+		v.Emails = append(v.Emails, EmailView{To: strings.Join(e.Recipients, ", "), About: about, Status: e.Status,
+			StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError, Problem: e.Problem})
 	}
 	return v
 }

@@ -33,11 +33,16 @@ func TestBookingView(t *testing.T) {
 			}
 		})
 	}
+	// The words of each email's codes come from the adapter; the subject
+	// stands in for an email whose purpose has no words.
 	v := bookingView(Booking{Start: start, End: start.Add(time.Hour), Emails: []Email{
-		{Recipients: []string{"a@example.org"}, Status: "failed", Attempts: 1, LastError: "550 5.1.1 No such mailbox"},
-		{Recipients: []string{"b@example.org"}, Status: "sent", Attempts: 1},
+		{Recipients: []string{"a@example.org"}, Subject: "Consultation booked", About: "Invitation to the client", Status: "failed",
+			StatusWords: "Refused by the mail server", Attempts: 1, LastError: "550 5.1.1 No such mailbox", Problem: "The recipient's address does not exist."},
+		{Recipients: []string{"b@example.org"}, Subject: "Consultation booked", Status: "sent", StatusWords: "Delivered", Attempts: 1},
 	}}, now, ny, true)
-	if v.When != "Wed, Dec 2, 2026 at 10:00 AM EST" || len(v.Emails) != 2 || v.Emails[0].StatusLabel != "Failed" || v.Emails[1].StatusLabel != "Sent" {
+	if v.When != "Wed, Dec 2, 2026 at 10:00 AM EST" || len(v.Emails) != 2 || v.Emails[0].StatusLabel != "Refused by the mail server" ||
+		v.Emails[0].About != "Invitation to the client" || v.Emails[0].Problem != "The recipient's address does not exist." ||
+		v.Emails[1].StatusLabel != "Delivered" || v.Emails[1].About != "Consultation booked" {
 		t.Errorf("view %+v", v)
 	}
 }

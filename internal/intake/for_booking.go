@@ -39,10 +39,17 @@ func (s *Service) GetTx(tx *gorm.DB, id int64) (Intake, error) {
 }
 
 // MarkBooked moves an intake to "consult booked" when a consultation is
-// booked for it, unless staff have already moved it past that point.
+// booked for it, unless staff have already moved it past that point. A
+// cancellation shown on the request is cleared: there is a consultation
+// again.
 func (s *Service) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	err := tx.Model(&row{}).Where("id = ? AND status IN ?", id, []string{string(StatusNew), string(StatusInReview)}).
 		Updates(map[string]any{"status": string(StatusConsultBooked), "updated_at": now.UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("mark intake booked: %w", err)
+	}
+	err = tx.Model(&row{}).Where("id = ? AND consult_cancelled_at IS NOT NULL", id).
+		Updates(map[string]any{"consult_cancelled_at": nil, "consult_cancelled_by": ""}).Error
 	if err != nil {
 		return fmt.Errorf("mark intake booked: %w", err)
 	}

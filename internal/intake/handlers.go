@@ -280,31 +280,40 @@ func (h *Handlers) apiCreate(c echo.Context) error {
 
 // IntakeJSON is an intake in the staff API.
 type IntakeJSON struct {
-	ID                  int64     `json:"id"`
-	Kind                string    `json:"kind"`
-	Status              string    `json:"status"`
-	Urgent              bool      `json:"urgent"`
-	Name                string    `json:"name"`
-	Email               string    `json:"email"`
-	Phone               string    `json:"phone,omitempty"`
-	Pronouns            string    `json:"pronouns,omitempty"`
-	ContactPreference   string    `json:"contact_preference"`
-	VoicemailOK         bool      `json:"voicemail_ok"`
-	PartnerName         string    `json:"partner_name,omitempty"`
-	PartnerEmail        string    `json:"partner_email,omitempty"`
-	PartnerPronouns     string    `json:"partner_pronouns,omitempty"`
-	PartnerAware        string    `json:"partner_aware,omitempty"`
-	Concerns            []string  `json:"concerns"`
-	ConcernsOther       string    `json:"concerns_other,omitempty"`
-	Message             string    `json:"message,omitempty"`
-	Approaches          []string  `json:"approaches"`
-	SessionFormat       string    `json:"session_format,omitempty"`
-	ReferralSource      string    `json:"referral_source,omitempty"`
-	TimeZone            string    `json:"timezone,omitempty"`
-	SafetyConcern       bool      `json:"safety_concern"`
-	AssignedClinicianID *int64    `json:"assigned_clinician_id"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	ID                  int64    `json:"id"`
+	Kind                string   `json:"kind"`
+	Status              string   `json:"status"`
+	Urgent              bool     `json:"urgent"`
+	Name                string   `json:"name"`
+	Email               string   `json:"email"`
+	Phone               string   `json:"phone,omitempty"`
+	Pronouns            string   `json:"pronouns,omitempty"`
+	ContactPreference   string   `json:"contact_preference"`
+	VoicemailOK         bool     `json:"voicemail_ok"`
+	PartnerName         string   `json:"partner_name,omitempty"`
+	PartnerEmail        string   `json:"partner_email,omitempty"`
+	PartnerPronouns     string   `json:"partner_pronouns,omitempty"`
+	PartnerAware        string   `json:"partner_aware,omitempty"`
+	Concerns            []string `json:"concerns"`
+	ConcernsOther       string   `json:"concerns_other,omitempty"`
+	Message             string   `json:"message,omitempty"`
+	Approaches          []string `json:"approaches"`
+	SessionFormat       string   `json:"session_format,omitempty"`
+	ReferralSource      string   `json:"referral_source,omitempty"`
+	TimeZone            string   `json:"timezone,omitempty"`
+	SafetyConcern       bool     `json:"safety_concern"`
+	AssignedClinicianID *int64   `json:"assigned_clinician_id"`
+	// ConsultCancelled is set while the request's consultation is
+	// cancelled and none is booked again.
+	ConsultCancelled *CancellationJSON `json:"consult_cancelled,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+}
+
+// CancellationJSON is a cancelled consultation in the staff API.
+type CancellationJSON struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"` // "client" or "staff"
 }
 
 func toJSON(in Intake) IntakeJSON {
@@ -314,12 +323,16 @@ func toJSON(in Intake) IntakeJSON {
 		}
 		return s
 	}
-	return IntakeJSON{ID: in.ID, Kind: string(in.Kind), Status: string(in.Status), Urgent: in.Urgent, Name: in.Name, Email: in.Email,
+	out := IntakeJSON{ID: in.ID, Kind: string(in.Kind), Status: string(in.Status), Urgent: in.Urgent, Name: in.Name, Email: in.Email,
 		Phone: in.Phone, Pronouns: in.Pronouns, ContactPreference: in.ContactPreference, VoicemailOK: in.VoicemailOK,
 		PartnerName: in.PartnerName, PartnerEmail: in.PartnerEmail, PartnerPronouns: in.PartnerPronouns, PartnerAware: in.PartnerAware,
 		Concerns: nonNil(in.Concerns), ConcernsOther: in.ConcernsOther, Message: in.Message, Approaches: nonNil(in.Approaches),
 		SessionFormat: in.SessionFormat, ReferralSource: in.ReferralSource, TimeZone: in.TimeZone, SafetyConcern: in.SafetyConcern,
 		AssignedClinicianID: in.AssignedClinicianID, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt}
+	if c := in.ConsultCancelled; c != nil {
+		out.ConsultCancelled = &CancellationJSON{At: c.At, By: string(c.By)}
+	}
+	return out
 }
 
 // intakeDetailJSON is one intake in the staff API with the partner's own

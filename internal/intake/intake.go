@@ -123,8 +123,11 @@ type Intake struct {
 	Urgent                  bool
 	Status                  Status
 	AssignedClinicianID     *int64
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// ConsultCancelled is set while the request's last consultation was
+	// cancelled and none has been booked since.
+	ConsultCancelled *Cancellation
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 	// Partner holds the partner's own answers. Only the staff reads
 	// (GetForStaff) fill it in; the client's pages never see it.
 	Partner *PartnerAnswers

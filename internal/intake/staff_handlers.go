@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/practice"
@@ -68,21 +69,42 @@ func (h *StaffHandlers) zone(ctx context.Context) *time.Location {
 // QueueQuery is the queue's filter as it appears in the URL, kept as typed
 // so the filter form shows it back.
 type QueueQuery struct {
-	Status    string
+	Status    string // a status, "" or "open" for the open requests, "all" for every one
 	Kind      string
 	Clinician string // a clinician id, "none" for unassigned, "" for any
 	From, To  string // YYYY-MM-DD, in the practice's time zone; To is inclusive
+	Q         string // a name or email, or part of one
+	Limit     string // requests per page
+	Cursor    string // where the page starts: a cursor the previous page gave out
 }
+
+// The status filter's values that are not statuses.
+const (
+	statusOpen = "open"
+	statusAll  = "all"
+)
 
 func queueQueryOf(q url.Values) QueueQuery {
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	return QueueQuery{Status: get("status"), Kind: get("kind"), Clinician: get("clinician"), From: get("from"), To: get("to")}
+	return QueueQuery{Status: get("status"), Kind: get("kind"), Clinician: get("clinician"), From: get("from"), To: get("to"),
+		Q: get("q"), Limit: get("limit"), Cursor: get("cursor")}
 }
 
-// Link is the queue's address with qq's filter and status instead of qq's.
+// Link is the queue's address with qq's filter and status instead of qq's,
+// on its first page.
 func (qq QueueQuery) Link(status string) string {
+	return qq.link(status, "")
+}
+
+// PageLink is the queue's address of the page that starts at cursor.
+func (qq QueueQuery) PageLink(cursor string) string {
+	return qq.link(qq.Status, cursor)
+}
+
+func (qq QueueQuery) link(status, cursor string) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"status": status, "kind": qq.Kind, "clinician": qq.Clinician, "from": qq.From, "to": qq.To} {
+	for k, s := range map[string]string{"status": status, "kind": qq.Kind, "clinician": qq.Clinician, "from": qq.From, "to": qq.To,
+		"q": qq.Q, "limit": qq.Limit, "cursor": cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -93,18 +115,35 @@ func (qq QueueQuery) Link(status string) string {
 	return "/staff?" + v.Encode()
 }
 
+// WithoutSearch is the queue's address with qq's filter but no search.
+func (qq QueueQuery) WithoutSearch() string {
+	qq.Q = ""
+	return qq.link(qq.Status, "")
+}
+
+// Filtered reports whether the filter form has anything set beyond the
+// status, which the links above it choose, and the search, which has its
+// own box.
+func (qq QueueQuery) Filtered() bool {
+	return qq.Kind != "" || qq.Clinician != "" || qq.From != "" || qq.To != "" || qq.Limit != ""
+}
+
 // ParseQueueQuery turns the typed filter into a StaffFilter, with a message
 // per field that could not be understood (that part of the filter is then
-// left out). Dates are whole days in loc.
+// left out). Dates are whole days in loc. Without a status the queue shows
+// the open requests; "all" shows every one.
 func ParseQueueQuery(qq QueueQuery, loc *time.Location) (StaffFilter, map[string]string) {
 	var f StaffFilter
 	errs := map[string]string{}
-	if qq.Status != "" {
-		if valid(Statuses, qq.Status) {
-			f.Status = Status(qq.Status)
-		} else {
-			errs["status"] = "Choose a status from the list."
-		}
+	switch {
+	case qq.Status == "" || qq.Status == statusOpen:
+		f.OpenOnly = true
+	case qq.Status == statusAll:
+	case valid(Statuses, qq.Status):
+		f.Status = Status(qq.Status)
+	default:
+		errs["status"] = "Choose a status from the list."
+		f.OpenOnly = true
 	}
 	switch Kind(qq.Kind) {
 	case "":
@@ -126,6 +165,27 @@ func ParseQueueQuery(qq QueueQuery, loc *time.Location) (StaffFilter, map[string
 		}
 	}
 	f.From, f.To = web.DateRange(qq.From, qq.To, loc, errs)
+	if n := utf8.RuneCountInString(qq.Q); n > maxSearch {
+		errs["q"] = fmt.Sprintf("Search for at most %d characters (this has %d).", maxSearch, n)
+	} else {
+		f.Search = qq.Q
+	}
+	if qq.Limit != "" {
+		n, err := strconv.Atoi(qq.Limit)
+		if err != nil || n < 1 || n > MaxPageSize {
+			errs["limit"] = fmt.Sprintf("Choose a page size from 1 to %d.", MaxPageSize)
+		} else {
+			f.Limit = n
+		}
+	}
+	if qq.Cursor != "" {
+		c, err := ParseCursor(qq.Cursor)
+		if err != nil {
+			errs["cursor"] = badCursor
+		} else {
+			f.After = c
+		}
+	}
 	return f, errs
 }
 
@@ -136,7 +196,10 @@ type QueueView struct {
 	Errors         map[string]string
 	Rows           []QueueRow
 	Counts         []StatusCount
-	Total          int
+	Total          int    // requests on this page
+	Matching       int    // requests that match the filter, on every page
+	Next           string // link to the next page, when there is one
+	First          string // link back to the first page, when paging
 	Statuses       []Option
 	Kinds          []Option
 	Clinicians     []ClinicianOption
@@ -147,7 +210,7 @@ type QueueView struct {
 // QueueRow is one intake in the queue.
 type QueueRow struct {
 	ID          int64
-	Urgent      bool
+	Urgent      bool // flagged urgent and still open
 	Name        string
 	PartnerName string
 	Kind        string
@@ -155,6 +218,7 @@ type QueueRow struct {
 	Clinician   string
 	Received    string
 	Contact     string
+	Cancelled   string // "Cancelled by the client Dec 3" while the request's consultation is cancelled
 }
 
 // StatusCount is one status with how many intakes have it, as a link that
@@ -183,7 +247,7 @@ func (h *StaffHandlers) queue(c echo.Context) error {
 	if !v.ShowClinicians {
 		v.Scope = "Requests assigned to you or booked with you."
 	}
-	list, err := h.svc.ListForStaff(ctx, by.Account, f)
+	page, err := h.svc.ListPage(ctx, by.Account, f)
 	if err != nil {
 		return err
 	}
@@ -195,21 +259,44 @@ func (h *StaffHandlers) queue(c echo.Context) error {
 		return err
 	}
 	names := clinicianNames(v.Clinicians)
-	all := StatusCount{Label: "All", Href: v.Q.Link(""), Current: f.Status == ""}
+	open := StatusCount{Label: "Open", Href: v.Q.Link(""), Current: f.OpenOnly && f.Status == ""}
+	all := StatusCount{Label: "All", Href: v.Q.Link(statusAll), Current: !f.OpenOnly && f.Status == ""}
 	for _, s := range Statuses {
 		n := counts[Status(s.Value)]
 		all.N += n
+		if Status(s.Value).Open() {
+			open.N += n
+		}
 		v.Counts = append(v.Counts, StatusCount{Label: s.Label, N: n, Href: v.Q.Link(s.Value), Current: string(f.Status) == s.Value})
 	}
-	v.Counts = append([]StatusCount{all}, v.Counts...)
-	v.Total = len(list)
-	for _, in := range list {
-		v.Rows = append(v.Rows, QueueRow{ID: in.ID, Urgent: in.Urgent, Name: in.Name, PartnerName: in.PartnerName,
+	v.Counts = append([]StatusCount{open, all}, v.Counts...)
+	for _, sc := range v.Counts {
+		if sc.Current {
+			v.Matching = sc.N
+		}
+	}
+	v.Total = len(page.Intakes)
+	if page.Next != "" {
+		v.Next = v.Q.PageLink(page.Next)
+	}
+	if f.After != nil {
+		v.First = v.Q.PageLink("")
+	}
+	for _, in := range page.Intakes {
+		v.Rows = append(v.Rows, QueueRow{ID: in.ID, Urgent: in.UrgentNow(), Name: in.Name, PartnerName: in.PartnerName,
 			Kind: Label(kinds, string(in.Kind)), Status: Label(Statuses, string(in.Status)),
 			Clinician: clinicianName(names, in.AssignedClinicianID), Received: in.CreatedAt.In(loc).Format("Jan 2, 2006 3:04 PM"),
-			Contact: contactSummary(in.ContactPreference)})
+			Contact: contactSummary(in.ContactPreference), Cancelled: cancelledShort(in.ConsultCancelled, loc)})
 	}
 	return h.r.Render(c, http.StatusOK, "staff_queue", v)
+}
+
+// cancelledShort is the queue's badge of a cancelled consultation.
+func cancelledShort(c *Cancellation, loc *time.Location) string {
+	if c == nil {
+		return ""
+	}
+	return c.Label() + " " + c.At.In(loc).Format("Jan 2")
 }
 
 func clinicianNames(list []ClinicianOption) map[int64]string {
@@ -300,18 +387,23 @@ type IntakeView struct {
 	SessionFormat   string
 	ReferralSource  string
 	TimeZone        string
-	AssignedID      int64
-	AssignedName    string
-	Notes           []NoteView
-	Clinicians      []ClinicianOption
-	NextStatuses    []Option
-	CanNote         bool
-	CanAssign       bool
-	CanStatus       bool
-	Errors          map[string]string
-	NoteBody        string
-	Saved           string
-	ErrorMessage    string
+	// Cancelled says who cancelled the request's consultation ("Cancelled
+	// by the client") and CancelledWhen when, while none is booked again.
+	Cancelled     string
+	CancelledWhen string
+	AssignedID    int64
+	AssignedName  string
+	Notes         []NoteView
+	Clinicians    []ClinicianOption
+	NextStatuses  []Option
+	CanNote       bool
+	CanAssign     bool
+	CanStatus     bool
+	Errors        map[string]string
+	NoteBody      string
+	NoteRestored  bool // NoteBody is a note sent after the session ended, not saved yet
+	Saved         string
+	ErrorMessage  string
 	// The consultations of the intake; CanBook offers to book one on the
 	// client's behalf.
 	Bookings []BookingView
@@ -376,8 +468,22 @@ var savedMessages = map[string]string{
 	"unchanged":   "Nothing changed: that is already the consultation's time and clinician. No emails were sent.",
 }
 
+// NoteDraft is the note form for the session guard: a note sent after the
+// session ended is kept and put back into the form of its intake's page
+// after sign-in.
+var NoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("/staff/intakes/%d", id)
+}}
+
 func (h *StaffHandlers) show(c echo.Context) error {
 	v := &IntakeView{Errors: map[string]string{}, Saved: savedMessages[c.QueryParam("saved")]}
+	if body := staff.DraftOf(c, NoteDraft.Field); body != "" {
+		v.NoteBody, v.NoteRestored = body, true
+	}
 	return h.renderIntake(c, http.StatusOK, v)
 }
 
@@ -437,6 +543,9 @@ func (h *StaffHandlers) renderIntake(c echo.Context, status int, v *IntakeView) 
 		v.SessionFormat = Label(SessionFormats, in.SessionFormat)
 	}
 	v.Partner = partnerView(in.Partner, loc, when)
+	if c := in.ConsultCancelled; c != nil {
+		v.Cancelled, v.CancelledWhen = c.Label(), c.At.In(loc).Format(when)
+	}
 	names := clinicianNames(clinicians)
 	if in.AssignedClinicianID != nil {
 		v.AssignedID = *in.AssignedClinicianID
@@ -556,15 +665,19 @@ func (h *StaffHandlers) apiList(c echo.Context) error {
 		}
 		return apperr.Validation(errs)
 	}
-	list, err := h.svc.ListWithAnswers(c.Request().Context(), by, f)
+	page, err := h.svc.ListWithAnswers(c.Request().Context(), by, f)
 	if err != nil {
 		return err
 	}
-	out := make([]IntakeJSON, len(list))
-	for i, in := range list {
+	out := make([]IntakeJSON, len(page.Intakes))
+	for i, in := range page.Intakes {
 		out[i] = toJSON(in)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"intakes": out})
+	body := map[string]any{"intakes": out}
+	if page.Next != "" {
+		body["next_cursor"] = page.Next
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 func (h *StaffHandlers) apiGet(c echo.Context) error {

@@ -37,6 +37,8 @@ type row struct {
 	Consent                 bool
 	Status                  string
 	AssignedClinicianID     *int64
+	ConsultCancelledAt      *time.Time
+	ConsultCancelledBy      string
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
 }
@@ -56,7 +58,7 @@ func rowFrom(in Input, tokenHash string, now time.Time) row {
 }
 
 func (r row) intake() Intake {
-	return Intake{
+	in := Intake{
 		ID: r.ID, Kind: Kind(r.Kind), Name: r.Name, Email: r.Email, Phone: r.Phone, Pronouns: r.Pronouns,
 		ContactPreference: r.ContactPreference, VoicemailOK: r.VoicemailOK,
 		PartnerName: r.PartnerName, PartnerEmail: r.PartnerEmail, PartnerPronouns: r.PartnerPronouns, PartnerAware: r.PartnerAware,
@@ -66,6 +68,11 @@ func (r row) intake() Intake {
 		PartnerContactAllowedAt: utcPtr(r.PartnerContactAllowedAt), PartnerContactAllowedBy: r.PartnerContactAllowedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
+	if r.ConsultCancelledAt != nil {
+		at := r.ConsultCancelledAt.UTC()
+		in.ConsultCancelled = &Cancellation{At: at, By: CancelledBy(r.ConsultCancelledBy)}
+	}
+	return in
 }
 
 func utcPtr(t *time.Time) *time.Time {

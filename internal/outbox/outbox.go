@@ -43,6 +43,9 @@ type Message struct {
 	Raw       []byte
 	BookingID *int64
 	IntakeID  *int64
+	// Purpose says what the email is, as a code of its sender's
+	// ("new.client"); staff read it as words (booking.EmailWords).
+	Purpose string
 }
 
 // messageRow is the outbox_messages table. It never leaves the package.
@@ -60,6 +63,7 @@ type messageRow struct {
 	LastError     string
 	BookingID     *int64
 	IntakeID      *int64
+	Purpose       string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	SentAt        *time.Time
@@ -94,6 +98,7 @@ func Enqueue(tx *gorm.DB, now time.Time, msgs ...Message) error {
 			NextAttemptAt: now,
 			BookingID:     m.BookingID,
 			IntakeID:      m.IntakeID,
+			Purpose:       m.Purpose,
 			CreatedAt:     now,
 			UpdatedAt:     now,
 		})

@@ -24,6 +24,7 @@ type Status struct {
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	BookingID     *int64     `json:"booking_id,omitempty"`
 	IntakeID      *int64     `json:"intake_id,omitempty"`
+	Purpose       string     `json:"purpose,omitempty"` // the sender's code of what the email is
 	CreatedAt     time.Time  `json:"created_at"`
 	SentAt        *time.Time `json:"sent_at,omitempty"`
 }
@@ -49,7 +50,7 @@ func NewService(db *gorm.DB, now func() time.Time, wake func()) *Service {
 // statusColumns leaves out raw: staff views never load message bodies.
 var statusColumns = []string{
 	"id", "message_id", "recipients", "subject", "status", "attempts", "last_error",
-	"next_attempt_at", "booking_id", "intake_id", "created_at", "sent_at",
+	"next_attempt_at", "booking_id", "intake_id", "purpose", "created_at", "sent_at",
 }
 
 // failedLimit bounds the failed list; an outbox with more failures than this
@@ -154,6 +155,7 @@ func statusesOf(rows []messageRow) ([]Status, error) {
 			NextAttemptAt: r.NextAttemptAt.UTC(),
 			BookingID:     r.BookingID,
 			IntakeID:      r.IntakeID,
+			Purpose:       r.Purpose,
 			CreatedAt:     r.CreatedAt.UTC(),
 			SentAt:        utcPtr(r.SentAt),
 		})

@@ -50,7 +50,9 @@ func BearerAuth(svc *Service) echo.MiddlewareFunc {
 
 // RequireSession guards the staff pages: a request without a live session
 // is sent to the sign-in page, which brings the person back afterwards.
-func RequireSession(s *Sessions) echo.MiddlewareFunc {
+// The text of a form of forms sent after the session ended is kept and
+// put back into the form after sign-in (see DraftForm).
+func RequireSession(s *Sessions, forms ...DraftForm) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			noStore(c)
@@ -59,12 +61,22 @@ func RequireSession(s *Sessions) echo.MiddlewareFunc {
 				acc, err := s.Authenticate(c.Request().Context(), ck.Value)
 				if err == nil {
 					c.Set(accountKey, acc)
+					if err := s.restoreDraft(c, acc); err != nil {
+						return err
+					}
 					return next(c)
 				}
 				if apperr.KindOf(err) != apperr.Unauthorized {
 					return err
 				}
+				back, kept, err := s.keepDraft(c, forms)
+				if err != nil {
+					return err
+				}
 				c.SetCookie(s.ClearCookie())
+				if kept {
+					return c.Redirect(http.StatusSeeOther, "/staff/signin?next="+url.QueryEscape(back))
+				}
 			}
 			return redirectToSignIn(c)
 		}

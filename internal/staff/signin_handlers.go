@@ -35,6 +35,7 @@ type SignInView struct {
 	Next      string
 	Error     string
 	SignedOut bool // just signed out
+	DraftKept bool // a form's text is kept for after sign-in
 }
 
 func sessionToken(c echo.Context) string {
@@ -51,7 +52,7 @@ func (h *SignInHandlers) form(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, orStaff(next))
 		}
 	}
-	v := &SignInView{Next: next, SignedOut: c.QueryParam("signed_out") == "1"}
+	v := &SignInView{Next: next, SignedOut: c.QueryParam("signed_out") == "1", DraftKept: hasDraft(c)}
 	v.Title = "Staff sign-in"
 	return h.r.Render(c, http.StatusOK, "staff_signin", v)
 }
@@ -65,7 +66,7 @@ func (h *SignInHandlers) signIn(c echo.Context) error {
 		if ae == nil || ae.Kind != apperr.Unauthorized {
 			return err
 		}
-		v := &SignInView{Email: email, Next: next, Error: ae.Message}
+		v := &SignInView{Email: email, Next: next, Error: ae.Message, DraftKept: hasDraft(c)}
 		v.Title = "Staff sign-in"
 		return h.r.Render(c, http.StatusUnauthorized, "staff_signin", v)
 	}
@@ -82,6 +83,11 @@ func (h *SignInHandlers) signOut(c echo.Context) error {
 	}
 	c.SetCookie(h.sessions.ClearCookie())
 	return c.Redirect(http.StatusSeeOther, "/staff/signin?signed_out=1")
+}
+
+func hasDraft(c echo.Context) bool {
+	ck, err := c.Cookie(DraftCookie)
+	return err == nil && ck.Value != ""
 }
 
 func orStaff(next string) string {
