@@ -228,7 +228,7 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 	switch {
 	case in.Current == "":
 		f["current_password"] = "Enter your current password."
-	case !checkPassword(r.PasswordHash, in.Current):
+	case !checkPassword(r.PasswordHash, in.Current, s.cost):
 		f["current_password"] = "That is not your current password."
 	}
 	switch msg := passwordProblem(in.New); {
