@@ -115,12 +115,7 @@ func (h *APIHandlers) slots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]slotJSON, len(list))
-	for i, s := range list {
-		out[i] = slotJSON{ClinicianID: s.ClinicianID, ClinicianName: s.ClinicianName,
-			Start: s.Start.In(q.Location).Format(time.RFC3339), End: s.End.In(q.Location).Format(time.RFC3339)}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"slots": out})
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, appendSlotsJSON(nil, list, q.Location))
 }
 
 type bookBody struct {

@@ -59,6 +59,7 @@ type Service struct {
 	mails    *mailer
 	notify   func() // wakes the mail worker after a commit
 	host     string // of BaseURL, for UIDs and Message-IDs
+	rules    rulesCache
 }
 
 // NewService returns the booking service. notify is called after every

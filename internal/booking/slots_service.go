@@ -26,33 +26,49 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 	if kind == "couple" {
 		col = "offers_couple"
 	}
-	var clinicians []clinicianRow
-	if err := db.Where("active = ? AND "+col+" = ?", true, true).Order("id").Find(&clinicians).Error; err != nil {
+	// One query for the clinicians and their stored rules; rules unchanged
+	// since the last listing are not parsed again (rulesCache).
+	rows, err := db.Raw(`SELECT c.id, c.name, a.rules FROM clinicians c JOIN availabilities a ON a.clinician_id = c.id
+		WHERE c.active = ? AND c.`+col+` = ? ORDER BY c.id`, true, true).Rows()
+	if err != nil {
 		return nil, fmt.Errorf("load clinicians: %w", err)
 	}
-	if len(clinicians) == 0 {
+	defer rows.Close()
+	var (
+		ids       []int64
+		names     = map[int64]string{}
+		schedules []Schedule
+	)
+	for rows.Next() {
+		var (
+			id        int64
+			name, doc string
+		)
+		if err := rows.Scan(&id, &name, &doc); err != nil {
+			return nil, fmt.Errorf("load clinicians: %w", err)
+		}
+		a, err := s.rules.parse(id, doc)
+		if err != nil {
+			return nil, fmt.Errorf("clinician %d: %w", id, err)
+		}
+		ids, names[id] = append(ids, id), name
+		schedules = append(schedules, Schedule{ClinicianID: id, Rules: a})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load clinicians: %w", err)
+	}
+	rows.Close()
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(clinicians))
-	names := make(map[int64]string, len(clinicians))
-	for i, c := range clinicians {
-		ids[i], names[c.ID] = c.ID, c.Name
-	}
-	var rules []availabilityRow
-	if err := db.Where("clinician_id IN ?", ids).Order("clinician_id").Find(&rules).Error; err != nil {
-		return nil, fmt.Errorf("load availability: %w", err)
-	}
+	// Bookings are read on every listing: a slot booked through any
+	// instance is gone from the next one.
 	busy, err := busyIntervals(db, ids, from.Add(-24*time.Hour), to.Add(24*time.Hour), 0)
 	if err != nil {
 		return nil, err
 	}
-	schedules := make([]Schedule, 0, len(rules))
-	for _, r := range rules {
-		a, err := parseRules(r.Rules)
-		if err != nil {
-			return nil, fmt.Errorf("clinician %d: %w", r.ClinicianID, err)
-		}
-		schedules = append(schedules, Schedule{ClinicianID: r.ClinicianID, Rules: a, Busy: busy[r.ClinicianID]})
+	for i := range schedules {
+		schedules[i].Busy = busy[schedules[i].ClinicianID]
 	}
 	open := OpenSlots(schedules, from, to, s.now())
 	out := make([]OpenSlot, len(open))
@@ -65,17 +81,26 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 // busyIntervals returns the active bookings of the clinicians that touch
 // [from, to), by clinician, leaving out booking except (0 for none).
 func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]Interval, error) {
-	var rows []bookingRow
-	err := tx.Select("id, clinician_id, start_at, end_at").
-		Where("clinician_id IN ? AND status = 'active' AND start_at < ? AND block_end > ? AND id <> ?",
-			clinicianIDs, to.UTC(), from.UTC(), except).
-		Order("start_at").Find(&rows).Error
+	rows, err := tx.Raw(`SELECT clinician_id, start_at, end_at FROM bookings
+		WHERE clinician_id IN ? AND status = 'active' AND start_at < ? AND block_end > ? AND id <> ?
+		ORDER BY start_at`, clinicianIDs, to.UTC(), from.UTC(), except).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
+	defer rows.Close()
 	out := map[int64][]Interval{}
-	for _, r := range rows {
-		out[r.ClinicianID] = append(out[r.ClinicianID], Interval{Start: r.StartAt, End: r.EndAt})
+	for rows.Next() {
+		var (
+			id         int64
+			start, end time.Time
+		)
+		if err := rows.Scan(&id, &start, &end); err != nil {
+			return nil, fmt.Errorf("load bookings: %w", err)
+		}
+		out[id] = append(out[id], Interval{Start: start, End: end})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load bookings: %w", err)
 	}
 	return out, nil
 }
