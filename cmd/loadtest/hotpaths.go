@@ -70,7 +70,9 @@ func hotWeekPath(now time.Time) string {
 }
 
 // measureHot runs the hot-path comparisons. Each round runs Firststep and
-// then its reference for o.hotDuration with o.hotConns connections.
+// then its reference for o.hotDuration with o.hotConns connections. The
+// CPU profiles (--hot-cpuprofile) cover both sides; Firststep's part is
+// under net/http.(*conn).serve on the server's port.
 func measureHot(ctx context.Context, s *server, o options, tmp string) (hotResult, error) {
 	r := hotResult{conns: o.hotConns, slotsPath: hotWeekPath(time.Now())}
 
@@ -128,34 +130,37 @@ func measureHot(ctx context.Context, s *server, o options, tmp string) (hotResul
 		return func() { pprof.StopCPUProfile(); f.Close() }
 	}
 
+	// Each comparison alternates Firststep and its reference in short
+	// rounds, so that both sides meet the same background load.
 	var seq atomic.Int64
 	var il, rl, sl, ml, ll, bl []time.Duration
-	for range o.pageRounds {
-		stop := profile("intake")
+	stop := profile("intake")
+	for range o.hotRounds {
 		f, fl := hammerIntakes(ctx, s.base+"/api/v1/intakes", o.hotConns, o.hotDuration, &seq)
-		stop()
 		ref, refl := raw.run(ctx, o.hotDuration)
 		r.intake.round(f, ref)
 		il, rl = append(il, fl...), append(rl, refl...)
-
-		stop = profile("slots")
-		f, fl = hammer(ctx, s.base+r.slotsPath, o.hotConns, o.hotDuration)
-		stop()
-		ref, refl = hammer(ctx, memBase+r.slotsPath, o.hotConns, o.hotDuration)
+	}
+	stop()
+	stop = profile("slots")
+	for range o.hotRounds {
+		f, fl := hammer(ctx, s.base+r.slotsPath, o.hotConns, o.hotDuration)
+		ref, refl := hammer(ctx, memBase+r.slotsPath, o.hotConns, o.hotDuration)
 		r.slots.round(f, ref)
 		sl, ml = append(sl, fl...), append(ml, refl...)
-
-		stop = profile("landing")
-		f, fl = hammer(ctx, s.base+"/", o.hotConns, o.hotDuration)
-		stop()
-		ref, refl = hammer(ctx, memBase+"/", o.hotConns, o.hotDuration)
+	}
+	stop()
+	stop = profile("landing")
+	for range o.hotRounds {
+		f, fl := hammer(ctx, s.base+"/", o.hotConns, o.hotDuration)
+		ref, refl := hammer(ctx, memBase+"/", o.hotConns, o.hotDuration)
 		r.landing.round(f, ref)
 		ll, bl = append(ll, fl...), append(bl, refl...)
-
-		r.rounds++
-		if ctx.Err() != nil {
-			return r, ctx.Err()
-		}
+	}
+	stop()
+	r.rounds = o.hotRounds
+	if ctx.Err() != nil {
+		return r, ctx.Err()
 	}
 	r.intake.finish(il, rl)
 	r.slots.finish(sl, ml)

@@ -85,7 +85,7 @@ func printPages(w io.Writer, o options, r pagesResult) {
 }
 
 func printHot(w io.Writer, o options, r hotResult) {
-	fmt.Fprintf(w, "%d connections per side, %d round(s) of %s per side, alternating\n", r.conns, r.rounds, o.hotDuration)
+	fmt.Fprintf(w, "%d connections per side; each comparison alternates the two sides for %d round(s) of %s each\n", r.conns, r.rounds, o.hotDuration)
 	if r.synchronous[0] != "" {
 		fmt.Fprintf(w, "PRAGMA synchronous: server %s, raw reference %s (2 = FULL)\n", r.synchronous[0], r.synchronous[1])
 	}
