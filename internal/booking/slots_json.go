@@ -13,8 +13,8 @@ import (
 // through a map and formatting each time into its own string cost more than
 // computing them.
 func appendSlotsJSON(b []byte, list []OpenSlot, loc *time.Location) []byte {
-	if b == nil {
-		b = make([]byte, 0, 64+len(list)*128)
+	if need := 64 + len(list)*128; cap(b)-len(b) < need {
+		b = append(make([]byte, 0, len(b)+need), b...)
 	}
 	b = append(b, `{"slots":[`...)
 	names := map[string][]byte{} // a few clinicians, thousands of slots

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -30,7 +31,14 @@ type sqlitePool struct {
 	turn  chan struct{} // holds a token while a writer has its turn
 
 	waiting atomic.Int64 // callers waiting for their turn
+
+	stmts  sync.Map     // query → *sql.Stmt on read: plain SELECTs, compiled once
+	nstmts atomic.Int64 // entries in stmts, at most maxStmts
 }
+
+// maxStmts bounds the prepared SELECTs kept; the application has a few
+// dozen (an IN list of n values is a text of its own).
+const maxStmts = 256
 
 var (
 	_ gorm.ConnPool         = (*sqlitePool)(nil)
@@ -105,12 +113,47 @@ func (p *sqlitePool) PrepareContext(ctx context.Context, query string) (*sql.Stm
 // QueryContext and QueryRowContext hold a connection until the rows are
 // read, which the pool does not see; a query that writes (RETURNING) queues
 // for the writer connection in database/sql instead of taking a turn.
+// SELECTs run as statements prepared once (SQLite compiles a statement on
+// every plain query, a tenth of a slot listing's time).
 func (p *sqlitePool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return p.pick(query).QueryContext(ctx, query, args...)
+	db := p.pick(query)
+	if db == p.read {
+		if st := p.prepared(ctx, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return db.QueryContext(ctx, query, args...)
 }
 
 func (p *sqlitePool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return p.pick(query).QueryRowContext(ctx, query, args...)
+	db := p.pick(query)
+	if db == p.read {
+		if st := p.prepared(ctx, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return db.QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns the readers' prepared statement for query, or nil when
+// it cannot be prepared or too many are kept (the caller then runs it plainly).
+func (p *sqlitePool) prepared(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := p.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if p.nstmts.Load() >= maxStmts {
+		return nil
+	}
+	st, err := p.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := p.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	p.nstmts.Add(1)
+	return st
 }
 
 // GetDBConn is the readers' pool: its settings and statistics are what
@@ -121,7 +164,13 @@ func (p *sqlitePool) ping(ctx context.Context) error {
 	return errors.Join(p.read.PingContext(ctx), p.write.PingContext(ctx))
 }
 
-func (p *sqlitePool) close() error { return errors.Join(p.read.Close(), p.write.Close()) }
+func (p *sqlitePool) close() error {
+	p.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return errors.Join(p.read.Close(), p.write.Close())
+}
 
 // pick sends a query to the readers only when it is a plain SELECT; an
 // INSERT … RETURNING, an UPDATE … RETURNING or a PRAGMA goes to the writer.
