@@ -31,6 +31,7 @@ type sqlitePool struct {
 	turn  chan struct{} // holds a token while a writer has its turn
 
 	waiting atomic.Int64 // callers waiting for their turn
+	group   groupCommit  // Transact's operations, committed in batches
 
 	stmts  sync.Map     // query → *sql.Stmt on read: plain SELECTs, compiled once
 	nstmts atomic.Int64 // entries in stmts, at most maxStmts
@@ -213,6 +214,8 @@ func (t *writeTx) GetDBConn() (*sql.DB, error) { return t.pool.write, nil }
 // WriterQueue is the state of SQLite's writer.
 type WriterQueue struct {
 	Waiting int         // callers waiting for their turn to write
+	Queued  int         // Transact operations waiting for the next batch
+	Batches int64       // batches of Transact operations run so far
 	Conn    sql.DBStats // the writer connection's pool
 }
 
@@ -223,5 +226,8 @@ func Writer(db *gorm.DB) (q WriterQueue, ok bool) {
 	if !ok {
 		return q, false
 	}
-	return WriterQueue{Waiting: int(p.waiting.Load()), Conn: p.write.Stats()}, true
+	p.group.mu.Lock()
+	queued, batches := len(p.group.queue), p.group.batches
+	p.group.mu.Unlock()
+	return WriterQueue{Waiting: int(p.waiting.Load()), Queued: queued, Batches: batches, Conn: p.write.Stats()}, true
 }

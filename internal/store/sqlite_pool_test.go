@@ -48,21 +48,17 @@ func TestSQLiteWritesQueueInOrderForOneConnection(t *testing.T) {
 		t.Fatalf("read beside an open write transaction: count %d, %v", n, err)
 	}
 
-	// Writers arrive one after another: transactions, GORM's own around a
-	// Create, and plain statements alike.
+	// Writers arrive one after another: GORM's own transactions around a
+	// Create, and plain statements. (Transact's operations queue for a
+	// batch: TestSQLiteTransactionsShareCommits.)
 	const writers = 12
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for i := 1; i <= writers; i++ {
 		wg.Go(func() {
-			switch i % 3 {
-			case 0:
-				errs <- store.Transact(ctx, db, func(tx *gorm.DB) error {
-					return tx.Exec("INSERT INTO queue_test (n) VALUES (?)", i).Error
-				})
-			case 1:
+			if i%2 == 0 {
 				errs <- db.WithContext(ctx).Table("queue_test").Create(map[string]any{"n": i}).Error
-			default:
+			} else {
 				errs <- db.WithContext(ctx).Exec("INSERT INTO queue_test (n) VALUES (?)", i).Error
 			}
 		})
@@ -98,17 +94,97 @@ func TestSQLiteWritesQueueInOrderForOneConnection(t *testing.T) {
 // awaitWaiting waits until n writers are queued.
 func awaitWaiting(t *testing.T, db *gorm.DB, n int) {
 	t.Helper()
+	await(t, db, n, func(q store.WriterQueue) int { return q.Waiting })
+}
+
+// await waits until count(q) reaches n.
+func await(t *testing.T, db *gorm.DB, n int, count func(store.WriterQueue) int) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	tick := time.NewTicker(100 * time.Microsecond)
 	defer tick.Stop()
 	for {
-		if q, _ := store.Writer(db); q.Waiting >= n {
+		if q, _ := store.Writer(db); count(q) >= n {
 			return
 		}
 		if time.Now().After(deadline) {
 			q, _ := store.Writer(db)
-			t.Fatalf("%d writers queued, want %d", q.Waiting, n)
+			t.Fatalf("%d writers queued, want %d", count(q), n)
 		}
 		<-tick.C
+	}
+}
+
+// On SQLite, Transact's operations that arrive while a batch commits share
+// the next commit, each in its own savepoint: one that fails or panics is
+// undone alone, the others are committed, in order of arrival, and each
+// caller returns after its commit.
+func TestSQLiteTransactionsShareCommits(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	if _, ok := store.Writer(db); !ok {
+		t.Skip("Postgres: each transaction commits on its own")
+	}
+	ctx := context.Background()
+	if err := db.Exec("CREATE TABLE batch_test (id INTEGER PRIMARY KEY, n INTEGER NOT NULL UNIQUE)").Error; err != nil {
+		t.Fatal(err)
+	}
+	before, _ := store.Writer(db)
+
+	held, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- store.Transact(ctx, db, func(tx *gorm.DB) error {
+			close(held)
+			<-release
+			return tx.Exec("INSERT INTO batch_test (n) VALUES (0)").Error
+		})
+	}()
+	<-held
+
+	const ops = 10
+	errs := make([]error, ops+1)
+	panics := make([]any, ops+1)
+	var wg sync.WaitGroup
+	for i := 1; i <= ops; i++ {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = store.Transact(ctx, db, func(tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO batch_test (n) VALUES (?)", i).Error; err != nil {
+					return err
+				}
+				switch i {
+				case 4:
+					return tx.Exec("INSERT INTO batch_test (n) VALUES (1)").Error // unique violation: undone alone
+				case 7:
+					panic("seven")
+				}
+				return nil
+			})
+		})
+		await(t, db, i, func(q store.WriterQueue) int { return q.Queued })
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := 1; i <= ops; i++ {
+		switch {
+		case i == 4 && errs[i] == nil:
+			t.Errorf("operation 4 broke a unique index and succeeded")
+		case i == 7 && panics[i] != "seven":
+			t.Errorf("operation 7's panic reached its caller as %v", panics[i])
+		case i != 4 && i != 7 && (errs[i] != nil || panics[i] != nil):
+			t.Errorf("operation %d: %v %v", i, errs[i], panics[i])
+		}
+	}
+	var got []int
+	db.Raw("SELECT n FROM batch_test ORDER BY id").Scan(&got)
+	if want := []int{0, 1, 2, 3, 5, 6, 8, 9, 10}; !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	if q, _ := store.Writer(db); q.Batches-before.Batches != 2 {
+		t.Errorf("%d batches for the first operation and the %d that queued behind it, want 2", q.Batches-before.Batches, ops)
 	}
 }

@@ -127,8 +127,15 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 
 // Transact runs fn in one transaction, committed when fn returns nil and
 // rolled back otherwise. Services call it once per operation and pass tx to
-// small helpers.
+// small helpers. On SQLite, operations that arrive together share one
+// commit, each in a savepoint of its own (see groupCommit); called with a
+// transaction, fn runs in a savepoint of it.
 func Transact(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if p, ok := db.ConnPool.(*sqlitePool); ok {
+		if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+			return p.group.transact(ctx, db, fn)
+		}
+	}
 	return db.WithContext(ctx).Transaction(fn)
 }
 
