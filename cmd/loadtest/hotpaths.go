@@ -33,6 +33,9 @@ type hotResult struct {
 	// reference's SQLite database (2 = FULL); empty on Postgres.
 	synchronous [2]string
 	slotsPath   string
+	// commits is how many batches of transactions SQLite's writer ran
+	// during the intake comparison (-1 on Postgres).
+	commits int64
 }
 
 // sideBySide is Firststep and its reference in the same rounds.
@@ -134,6 +137,7 @@ func measureHot(ctx context.Context, s *server, o options, tmp string) (hotResul
 	// rounds, so that both sides meet the same background load.
 	var seq atomic.Int64
 	var il, rl, sl, ml, ll, bl []time.Duration
+	w0, sqlite := store.Writer(s.app.DB)
 	stop := profile("intake")
 	for range o.hotRounds {
 		f, fl := hammerIntakes(ctx, s.base+"/api/v1/intakes", o.hotConns, o.hotDuration, &seq)
@@ -142,6 +146,10 @@ func measureHot(ctx context.Context, s *server, o options, tmp string) (hotResul
 		il, rl = append(il, fl...), append(rl, refl...)
 	}
 	stop()
+	r.commits = -1
+	if w1, _ := store.Writer(s.app.DB); sqlite {
+		r.commits = w1.Batches - w0.Batches
+	}
 	stop = profile("slots")
 	for range o.hotRounds {
 		f, fl := hammer(ctx, s.base+r.slotsPath, o.hotConns, o.hotDuration)

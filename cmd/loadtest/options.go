@@ -29,7 +29,7 @@ type options struct {
 	hotConns     int           // connections in the hot-path comparisons
 	hotDuration  time.Duration // per side of one round of the hot-path comparisons
 	hotRounds    int           // rounds of each hot-path comparison
-	hotProfile   string // CPU profile prefix for the hot paths' Firststep side
+	hotProfile   string        // CPU profile prefix for the hot paths' Firststep side
 	hotOnly      bool
 }
 

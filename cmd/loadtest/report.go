@@ -102,6 +102,9 @@ func printHot(w io.Writer, o options, r hotResult) {
 		fmt.Fprintf(w, "  ratio %.2f (rounds: %s); target at least %.2f\n", x.ratio, strings.Join(rounds, ", "), target)
 	}
 	line("POST /api/v1/intakes vs raw single-row inserts (one connection, one transaction each)", r.intake, "raw", targetIntakeRaw)
+	if r.commits >= 0 {
+		fmt.Fprintf(w, "  (%d intakes in %d commits of SQLite's writer)\n", r.intake.firststep.requests, r.commits)
+	}
 	line(fmt.Sprintf("GET %s (%d bytes) vs the same bytes from memory", r.slotsPath, r.slots.bodyBytes), r.slots, "memory", targetSlotsMem)
 	line(fmt.Sprintf("GET / (%d bytes) vs the same bytes from memory", r.landing.bodyBytes), r.landing, "memory", targetLandingMem)
 }
