@@ -3,11 +3,10 @@ package booking
 import "sync"
 
 // rulesCache keeps each clinician's parsed availability beside the stored
-// document it was parsed from. A listing still reads every document (one
-// small query), and a document that differs in any byte is parsed again:
-// a change made through any instance shows in the next listing, with no
-// version to keep and nothing stale. What it saves is the JSON decoding and
-// zone loading of unchanged rules, the larger part of a listing's cost.
+// document it was parsed from. When a listing reads the documents again
+// (scheduleCache: after any change to the schedule, a booking included),
+// only one that differs in any byte is parsed again. What it saves is the
+// JSON decoding and zone loading of unchanged rules.
 type rulesCache struct {
 	mu sync.RWMutex
 	m  map[int64]cachedRules

@@ -11,10 +11,10 @@ import (
 	"github.com/firststep/firststep/internal/practice"
 )
 
-// A listing reuses parsed rules only while they are unchanged: hours changed
-// and a slot booked through another instance on the same database (same
-// clock tick, so no timestamp tells them apart) show in the very next
-// listing of this one.
+// A listing reuses what it read only while the schedule is unchanged: hours
+// changed and a slot booked through another instance on the same database
+// (same clock tick, so no timestamp tells them apart), and changes written
+// into the database by another process, show in the very next listing.
 func TestSlotsSeeChangesMadeThroughAnotherInstance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -62,5 +62,19 @@ func TestSlotsSeeChangesMadeThroughAnotherInstance(t *testing.T) {
 	}
 	if got := mayaStarts(); len(got) != 1 || got[0] != "14:00" {
 		t.Fatalf("after 13:00 was booked through another instance: %v, want 14:00 only", got)
+	}
+
+	// Changes written by another process straight into the database.
+	if err := e.db.Exec("UPDATE bookings SET status = 'cancelled' WHERE clinician_id = ?", e.maya.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := mayaStarts(); len(got) != 2 {
+		t.Fatalf("after the booking was cancelled in the database: %v, want 13:00, 14:00", got)
+	}
+	if err := e.db.Exec("UPDATE clinicians SET active = ? WHERE id = ?", false, e.maya.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := mayaStarts(); len(got) != 0 {
+		t.Fatalf("after Maya was deactivated in the database: %v, want none", got)
 	}
 }

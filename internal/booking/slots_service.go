@@ -21,24 +21,37 @@ const maxRange = 92 * 24 * time.Hour
 // Slots lists the open slots in [from, to) of every active clinician who
 // offers kind, sorted by start.
 func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([]OpenSlot, error) {
-	db := s.db.WithContext(ctx)
+	in, err := s.scheduleInputs(ctx, kind, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.schedules) == 0 {
+		return nil, nil
+	}
+	open := OpenSlots(in.schedules, from, to, s.now())
+	out := make([]OpenSlot, len(open))
+	for i, sl := range open {
+		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: in.names[sl.ClinicianID], Start: sl.Start, End: sl.End}
+	}
+	return out, nil
+}
+
+// loadScheduleInput reads the active clinicians offering kind with their
+// rules, in one query (rules unchanged since they were last parsed are not
+// parsed again: rulesCache), and their bookings around [from, to).
+func (s *Service) loadScheduleInput(db *gorm.DB, kind string, from, to time.Time) (*scheduleInput, error) {
 	col := "offers_individual"
 	if kind == "couple" {
 		col = "offers_couple"
 	}
-	// One query for the clinicians and their stored rules; rules unchanged
-	// since the last listing are not parsed again (rulesCache).
 	rows, err := db.Raw(`SELECT c.id, c.name, a.rules FROM clinicians c JOIN availabilities a ON a.clinician_id = c.id
 		WHERE c.active = ? AND c.`+col+` = ? ORDER BY c.id`, true, true).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load clinicians: %w", err)
 	}
 	defer rows.Close()
-	var (
-		ids       []int64
-		names     = map[int64]string{}
-		schedules []Schedule
-	)
+	in := &scheduleInput{names: map[int64]string{}}
+	var ids []int64
 	for rows.Next() {
 		var (
 			id        int64
@@ -51,31 +64,24 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 		if err != nil {
 			return nil, fmt.Errorf("clinician %d: %w", id, err)
 		}
-		ids, names[id] = append(ids, id), name
-		schedules = append(schedules, Schedule{ClinicianID: id, Rules: a})
+		ids, in.names[id] = append(ids, id), name
+		in.schedules = append(in.schedules, Schedule{ClinicianID: id, Rules: a})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load clinicians: %w", err)
 	}
 	rows.Close()
 	if len(ids) == 0 {
-		return nil, nil
+		return in, nil
 	}
-	// Bookings are read on every listing: a slot booked through any
-	// instance is gone from the next one.
 	busy, err := busyIntervals(db, ids, from.Add(-24*time.Hour), to.Add(24*time.Hour), 0)
 	if err != nil {
 		return nil, err
 	}
-	for i := range schedules {
-		schedules[i].Busy = busy[schedules[i].ClinicianID]
+	for i := range in.schedules {
+		in.schedules[i].Busy = busy[in.schedules[i].ClinicianID]
 	}
-	open := OpenSlots(schedules, from, to, s.now())
-	out := make([]OpenSlot, len(open))
-	for i, sl := range open {
-		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: names[sl.ClinicianID], Start: sl.Start, End: sl.End}
-	}
-	return out, nil
+	return in, nil
 }
 
 // busyIntervals returns the active bookings of the clinicians that touch
