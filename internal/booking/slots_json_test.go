@@ -12,6 +12,9 @@ import (
 func TestSlotsJSONMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	ny, _ := time.LoadLocation("America/New_York")
+	london, _ := time.LoadLocation("Europe/London")
+	kolkata, _ := time.LoadLocation("Asia/Kolkata")
+	chatham, _ := time.LoadLocation("Pacific/Chatham")
 	start := time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC) // across the DST change in New York
 	var list []OpenSlot
 	names := []string{"Dr. Maya Lindqvist", `Sam "Sammy" O'Kafor <LMFT> & Co.`, "Tomás Ferreira, PhD", "Line\nbreak\u2028"}
@@ -27,6 +30,9 @@ func TestSlotsJSONMatchesEncodingJSON(t *testing.T) {
 		"new york":       {list, ny},
 		"utc":            {list, time.UTC},
 		"one, in a zone": {list[:1], ny},
+		"london":         {list, london},  // offset 0 outside UTC: Z
+		"kolkata":        {list, kolkata}, // +05:30
+		"chatham":        {list, chatham}, // +13:45 / +12:45
 	} {
 		t.Run(name, func(t *testing.T) {
 			out := make([]slotJSON, len(tc.list))
