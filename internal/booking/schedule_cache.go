@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,10 +31,42 @@ type scheduleKey struct {
 	from, to int64 // Unix seconds of the listing's range
 }
 
-// scheduleInput is read-only once built; listings share it.
+// scheduleInput is read-only once built, but for its memo; listings share it.
 type scheduleInput struct {
 	schedules []Schedule
 	names     map[int64]string
+
+	mu   sync.Mutex
+	at   []int64    // the bounds [lo, hi) on slot starts of each schedule that open was computed for
+	open []OpenSlot // never modified; callers get copies
+}
+
+// openSlots computes the open slots in [from, to) at now. The time enters
+// the computation only through each schedule's bounds on slot starts (the
+// minimum notice and the horizon, in whole seconds): while they are the
+// ones of the last computation, its result is the answer, copied.
+func (in *scheduleInput) openSlots(from, to, now time.Time) []OpenSlot {
+	at := make([]int64, 0, 2*len(in.schedules))
+	for i := range in.schedules {
+		lo, hi := bounds(&in.schedules[i].Rules, from, to, now)
+		at = append(at, lo, hi)
+	}
+	in.mu.Lock()
+	if slices.Equal(at, in.at) {
+		out := slices.Clone(in.open)
+		in.mu.Unlock()
+		return out
+	}
+	in.mu.Unlock()
+	open := OpenSlots(in.schedules, from, to, now)
+	out := make([]OpenSlot, len(open))
+	for i, sl := range open {
+		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: in.names[sl.ClinicianID], Start: sl.Start, End: sl.End}
+	}
+	in.mu.Lock()
+	in.at, in.open = at, out
+	in.mu.Unlock()
+	return slices.Clone(out)
 }
 
 // maxScheduleInputs bounds the ranges kept for one version (clients ask

@@ -78,3 +78,40 @@ func TestSlotsSeeChangesMadeThroughAnotherInstance(t *testing.T) {
 		t.Fatalf("after Maya was deactivated in the database: %v, want none", got)
 	}
 }
+
+// A listing computed a moment ago is reused only while the time has moved no
+// slot past the minimum notice: one that has is gone from the next listing.
+func TestSlotsFollowTheClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	from, to := e.at("00:00"), e.at("23:59")
+	starts := func() []string {
+		t.Helper()
+		list, err := e.svc.Slots(ctx, "individual", from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range list {
+			if s.ClinicianID == e.maya.ID {
+				out = append(out, s.Start.In(e.ny).Format("15:04"))
+			}
+		}
+		return out
+	}
+	if got := starts(); len(got) != 3 {
+		t.Fatalf("Maya's slots on Wednesday: %v, want 09:00, 10:00, 11:00", got)
+	}
+	if got := starts(); len(got) != 3 {
+		t.Fatalf("the same listing again: %v", got)
+	}
+	e.now = e.at("09:00").Add(time.Second) // no notice: 09:00 has begun
+	if got := starts(); len(got) != 2 || got[0] != "10:00" {
+		t.Fatalf("at 09:00:01: %v, want 10:00, 11:00", got)
+	}
+	e.now = e.at("11:00")
+	if got := starts(); len(got) != 1 || got[0] != "11:00" {
+		t.Fatalf("at 11:00: %v, want 11:00", got)
+	}
+}

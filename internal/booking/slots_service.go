@@ -28,12 +28,7 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 	if len(in.schedules) == 0 {
 		return nil, nil
 	}
-	open := OpenSlots(in.schedules, from, to, s.now())
-	out := make([]OpenSlot, len(open))
-	for i, sl := range open {
-		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: in.names[sl.ClinicianID], Start: sl.Start, End: sl.End}
-	}
-	return out, nil
+	return in.openSlots(from, to, s.now()), nil
 }
 
 // loadScheduleInput reads the active clinicians offering kind with their
