@@ -111,7 +111,7 @@ func (g *groupCommit) run(db *gorm.DB, batch []*groupOp) {
 			finish(fmt.Errorf("savepoint: %w", err))
 			return
 		}
-		op.err, op.panic = call(op.fn, tx.WithContext(op.ctx))
+		op.panic, op.err = call(op.fn, tx.WithContext(op.ctx))
 		if op.err != nil || op.panic != nil {
 			if err := tx.RollbackTo(sp).Error; err != nil {
 				finish(fmt.Errorf("roll back to savepoint: %w", err)) // nothing of the batch is committed
@@ -135,11 +135,11 @@ func (g *groupCommit) run(db *gorm.DB, batch []*groupOp) {
 }
 
 // call runs fn, turning a panic into a value for its caller to raise.
-func call(fn func(tx *gorm.DB) error, tx *gorm.DB) (err error, p any) {
+func call(fn func(tx *gorm.DB) error, tx *gorm.DB) (p any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p = r
 		}
 	}()
-	return fn(tx), nil
+	return nil, fn(tx)
 }
