@@ -1,4 +1,4 @@
-package booking
+package staffui
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/booking"
 )
 
 // AvailabilityForm is the availability editor as the person typed it. Every
@@ -48,18 +49,18 @@ type ExceptionRow struct {
 // Empty reports whether the row says nothing at all.
 func (r ExceptionRow) Empty() bool { return r.Date == "" && !r.Closed && r.Start == "" && r.End == "" }
 
-// maxFormRows bounds the row numbers read from a posted form; the page
+// hoursMaxFormRows bounds the row numbers read from a posted form; the page
 // never shows more rows than the rules allow plus a few empty ones.
-const maxFormRows = MaxExceptions + 20
+const hoursMaxFormRows = booking.MaxExceptions + 20
 
-// maxFormValue bounds each value kept from a posted form.
-const maxFormValue = 100
+// hoursMaxFormValue bounds each value kept from a posted form.
+const hoursMaxFormValue = 100
 
-var rowField = regexp.MustCompile(`^(weekly|exceptions)\[(\d{1,4})\]\.(weekday|date|closed|start|end)$`)
+var hoursRowField = regexp.MustCompile(`^(weekly|exceptions)\[(\d{1,4})\]\.(weekday|date|closed|start|end)$`)
 
 // NewAvailabilityForm is the form showing rules in, with blankWeekly and
 // blankExceptions empty rows for adding.
-func NewAvailabilityForm(in AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
+func NewAvailabilityForm(in booking.AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
 	f := AvailabilityForm{TimeZone: in.TimeZone, SlotMinutes: strconv.Itoa(in.SlotMinutes),
 		BufferMinutes: strconv.Itoa(in.BufferMinutes), MinNoticeHours: strconv.Itoa(in.MinNoticeHours),
 		HorizonDays: strconv.Itoa(in.HorizonDays)}
@@ -78,19 +79,19 @@ func NewAvailabilityForm(in AvailabilityInput, blankWeekly, blankExceptions int)
 // "weekly[i].weekday|start|end" and "exceptions[i].date|closed|start|end";
 // a row number missing from the form is an empty row.
 func ParseAvailabilityForm(v url.Values) AvailabilityForm {
-	get := func(k string) string { return clean(v.Get(k)) }
+	get := func(k string) string { return hoursClean(v.Get(k)) }
 	f := AvailabilityForm{TimeZone: get("timezone"), SlotMinutes: get("slot_minutes"), BufferMinutes: get("buffer_minutes"),
 		MinNoticeHours: get("min_notice_hours"), HorizonDays: get("horizon_days")}
 	for key, vals := range v {
-		m := rowField.FindStringSubmatch(key)
+		m := hoursRowField.FindStringSubmatch(key)
 		if m == nil || len(vals) == 0 {
 			continue
 		}
 		i, _ := strconv.Atoi(m[2])
-		if i >= maxFormRows {
+		if i >= hoursMaxFormRows {
 			continue
 		}
-		val := clean(vals[0])
+		val := hoursClean(vals[0])
 		switch m[1] {
 		case "weekly":
 			for len(f.Weekly) <= i {
@@ -125,10 +126,10 @@ func ParseAvailabilityForm(v url.Values) AvailabilityForm {
 	return f
 }
 
-func clean(s string) string {
+func hoursClean(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) > maxFormValue {
-		s = s[:maxFormValue]
+	if len(s) > hoursMaxFormValue {
+		s = s[:hoursMaxFormValue]
 	}
 	return s
 }
@@ -136,7 +137,7 @@ func clean(s string) string {
 // Input turns the form into the rules' input, leaving out empty rows, and
 // returns where each kept row is on the page: weeklyRow[i] is the page row
 // of in.Weekly[i]. Numbers that are not numbers are reported in errs.
-func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
+func (f AvailabilityForm) Input() (in booking.AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
 	errs = map[string]string{}
 	num := func(field, s, msg string) int {
 		n, err := strconv.Atoi(s)
@@ -146,7 +147,7 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 		}
 		return n
 	}
-	in = AvailabilityInput{TimeZone: f.TimeZone,
+	in = booking.AvailabilityInput{TimeZone: f.TimeZone,
 		SlotMinutes:    num("slot_minutes", f.SlotMinutes, "Enter the consultation length in whole minutes, such as 50."),
 		BufferMinutes:  num("buffer_minutes", f.BufferMinutes, "Enter the buffer in whole minutes, such as 10 (0 for none)."),
 		MinNoticeHours: num("min_notice_hours", f.MinNoticeHours, "Enter the minimum notice in whole hours, such as 24 (0 for none)."),
@@ -156,14 +157,14 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 		if r.Empty() {
 			continue
 		}
-		in.Weekly = append(in.Weekly, WeeklyWindowInput(r))
+		in.Weekly = append(in.Weekly, booking.WeeklyWindowInput(r))
 		weeklyRow = append(weeklyRow, i)
 	}
 	for i, r := range f.Exceptions {
 		if r.Empty() {
 			continue
 		}
-		in.Exceptions = append(in.Exceptions, ExceptionInput(r))
+		in.Exceptions = append(in.Exceptions, booking.ExceptionInput(r))
 		exceptionRow = append(exceptionRow, i)
 	}
 	return in, weeklyRow, exceptionRow, errs
@@ -171,16 +172,16 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 
 // Parse validates the form. On failure it fills f.Errors, keyed by the
 // page's rows, and returns them as an apperr.Invalid.
-func (f *AvailabilityForm) Parse() (Availability, error) {
+func (f *AvailabilityForm) Parse() (booking.Availability, error) {
 	in, weeklyRow, exceptionRow, errs := f.Input()
 	a, err := in.Parse()
 	if err != nil {
 		fields := apperr.FieldsOf(err)
 		if fields == nil {
-			return Availability{}, err
+			return booking.Availability{}, err
 		}
 		for k, msg := range fields {
-			k = pageKey(k, weeklyRow, exceptionRow)
+			k = hoursPageKey(k, weeklyRow, exceptionRow)
 			if _, set := errs[k]; !set { // a number we could not read has the clearer message
 				errs[k] = msg
 			}
@@ -188,18 +189,18 @@ func (f *AvailabilityForm) Parse() (Availability, error) {
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
-		return Availability{}, apperr.Validation(errs)
+		return booking.Availability{}, apperr.Validation(errs)
 	}
 	f.Errors = nil
 	return a, nil
 }
 
-var ruleKey = regexp.MustCompile(`^(weekly|exceptions)\[(\d+)\](\..+)$`)
+var hoursRuleKey = regexp.MustCompile(`^(weekly|exceptions)\[(\d+)\](\..+)$`)
 
-// pageKey turns an error key of the rules ("weekly[1].end", the second
+// hoursPageKey turns an error key of the rules ("weekly[1].end", the second
 // window given) into the key of the page row it came from.
-func pageKey(k string, weeklyRow, exceptionRow []int) string {
-	m := ruleKey.FindStringSubmatch(k)
+func hoursPageKey(k string, weeklyRow, exceptionRow []int) string {
+	m := hoursRuleKey.FindStringSubmatch(k)
 	if m == nil {
 		return k
 	}
@@ -214,22 +215,22 @@ func pageKey(k string, weeklyRow, exceptionRow []int) string {
 	return fmt.Sprintf("%s[%d]%s", m[1], i, m[3])
 }
 
-// FieldMessage is one entry of an error summary: the id of the field it is
+// HoursFieldMessage is one entry of an error summary: the id of the field it is
 // about and the message, saying which row when it is about one.
-type FieldMessage struct {
+type HoursFieldMessage struct {
 	ID      string
 	Message string
 }
 
 // Summary lists f.Errors in the order the fields appear on the page.
-func (f AvailabilityForm) Summary() []FieldMessage {
-	var out []FieldMessage
+func (f AvailabilityForm) Summary() []HoursFieldMessage {
+	var out []HoursFieldMessage
 	add := func(key, prefix string) {
 		if msg, ok := f.Errors[key]; ok {
 			if prefix != "" {
 				msg = prefix + ": " + msg
 			}
-			out = append(out, FieldMessage{ID: FieldID(key), Message: msg})
+			out = append(out, HoursFieldMessage{ID: HoursFieldID(key), Message: msg})
 		}
 	}
 	add("timezone", "")
@@ -252,8 +253,8 @@ func (f AvailabilityForm) Summary() []FieldMessage {
 	return out
 }
 
-// FieldID is the HTML id of the control for a form key: "weekly[2].end"
+// HoursFieldID is the HTML id of the control for a form key: "weekly[2].end"
 // is "f-weekly-2-end".
-func FieldID(key string) string {
+func HoursFieldID(key string) string {
 	return "f-" + strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(key)
 }

@@ -1,4 +1,4 @@
-package booking_test
+package staffui_test
 
 import (
 	"maps"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/web/staffui"
 )
 
 func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
@@ -75,7 +76,7 @@ func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := booking.ParseAvailabilityForm(c.form)
+			f := staffui.ParseAvailabilityForm(c.form)
 			rules, err := f.Parse()
 			if c.wantErrs == nil {
 				if err != nil {
@@ -115,7 +116,7 @@ func TestAvailabilityFormShowsTheRulesItWasMadeFrom(t *testing.T) {
 	in := booking.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 45, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 30,
 		Weekly:     []booking.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}},
 		Exceptions: []booking.ExceptionInput{{Date: "2026-12-24", Closed: true}, {Date: "2026-12-28", Start: "13:00", End: "15:00"}}}
-	f := booking.NewAvailabilityForm(in, 3, 2)
+	f := staffui.NewAvailabilityForm(in, 3, 2)
 	if len(f.Weekly) != 4 || len(f.Exceptions) != 4 || !f.Weekly[3].Empty() || !f.Exceptions[2].Empty() {
 		t.Fatalf("rows: %+v %+v", f.Weekly, f.Exceptions)
 	}
@@ -124,7 +125,7 @@ func TestAvailabilityFormShowsTheRulesItWasMadeFrom(t *testing.T) {
 		"weekly[0].weekday": {f.Weekly[0].Weekday}, "weekly[0].start": {f.Weekly[0].Start}, "weekly[0].end": {f.Weekly[0].End},
 		"exceptions[0].date": {f.Exceptions[0].Date}, "exceptions[0].closed": {"yes"},
 		"exceptions[1].date": {f.Exceptions[1].Date}, "exceptions[1].start": {f.Exceptions[1].Start}, "exceptions[1].end": {f.Exceptions[1].End}}
-	back := booking.ParseAvailabilityForm(v)
+	back := staffui.ParseAvailabilityForm(v)
 	got, _, _, errs := back.Input()
 	if len(errs) != 0 {
 		t.Fatal(errs)
