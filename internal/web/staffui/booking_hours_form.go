@@ -3,12 +3,12 @@ package staffui
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/go-playground/form/v4"
 )
 
 // AvailabilityForm is the availability editor as the person typed it. Every
@@ -19,21 +19,28 @@ import (
 // empty rows for adding; a row left empty is not a rule (clearing a row
 // removes it). Errors are keyed by the rows of the page ("weekly[4].end"),
 // not by the rules' positions, which skip the empty rows.
+//
+// The form tags are the names of the page's controls; hoursFormDecoder
+// reads the indexed rows ("weekly[4].end") into the slices.
 type AvailabilityForm struct {
-	TimeZone       string
-	SlotMinutes    string
-	BufferMinutes  string
-	MinNoticeHours string
-	HorizonDays    string
-	Weekly         []WeeklyRow
-	Exceptions     []ExceptionRow
+	TimeZone       string         `form:"timezone"`
+	SlotMinutes    string         `form:"slot_minutes"`
+	BufferMinutes  string         `form:"buffer_minutes"`
+	MinNoticeHours string         `form:"min_notice_hours"`
+	HorizonDays    string         `form:"horizon_days"`
+	Weekly         []WeeklyRow    `form:"weekly"`
+	Exceptions     []ExceptionRow `form:"exceptions"`
 	// Errors holds one message per field, keyed like the form's names:
 	// "slot_minutes", "weekly[4].end", "exceptions[0].date".
-	Errors map[string]string
+	Errors map[string]string `form:"-"`
 }
 
 // WeeklyRow is one row of weekly hours on the page.
-type WeeklyRow struct{ Weekday, Start, End string }
+type WeeklyRow struct {
+	Weekday string `form:"weekday"`
+	Start   string `form:"start"`
+	End     string `form:"end"`
+}
 
 // Empty reports whether the row says nothing: no start and no end. The day
 // alone does not make a window, so clearing the times removes one.
@@ -41,9 +48,10 @@ func (r WeeklyRow) Empty() bool { return r.Start == "" && r.End == "" }
 
 // ExceptionRow is one row of date exceptions on the page.
 type ExceptionRow struct {
-	Date       string
-	Closed     bool
-	Start, End string
+	Date   string `form:"date"`
+	Closed bool   `form:"closed"` // any value ticks it
+	Start  string `form:"start"`
+	End    string `form:"end"`
 }
 
 // Empty reports whether the row says nothing at all.
@@ -56,7 +64,16 @@ const hoursMaxFormRows = booking.MaxExceptions + 20
 // hoursMaxFormValue bounds each value kept from a posted form.
 const hoursMaxFormValue = 100
 
-var hoursRowField = regexp.MustCompile(`^(weekly|exceptions)\[(\d{1,4})\]\.(weekday|date|closed|start|end)$`)
+// hoursFormDecoder decodes the editor's fields. Every text is trimmed and
+// bounded (hoursClean); a checkbox is ticked by any value, as browsers send
+// "on" or the control's value.
+var hoursFormDecoder = func() *form.Decoder {
+	d := form.NewDecoder()
+	d.SetMaxArraySize(hoursMaxFormRows)
+	d.RegisterCustomTypeFunc(func(v []string) (any, error) { return hoursClean(v[0]), nil }, "")
+	d.RegisterCustomTypeFunc(func(v []string) (any, error) { return hoursClean(v[0]) != "", nil }, false)
+	return d
+}()
 
 // NewAvailabilityForm is the form showing rules in, with blankWeekly and
 // blankExceptions empty rows for adding.
@@ -77,53 +94,42 @@ func NewAvailabilityForm(in booking.AvailabilityInput, blankWeekly, blankExcepti
 
 // ParseAvailabilityForm reads the posted editor. Rows are named
 // "weekly[i].weekday|start|end" and "exceptions[i].date|closed|start|end";
-// a row number missing from the form is an empty row.
+// a row number missing from the form is an empty row, and one beyond what
+// the page can show is ignored.
 func ParseAvailabilityForm(v url.Values) AvailabilityForm {
-	get := func(k string) string { return hoursClean(v.Get(k)) }
-	f := AvailabilityForm{TimeZone: get("timezone"), SlotMinutes: get("slot_minutes"), BufferMinutes: get("buffer_minutes"),
-		MinNoticeHours: get("min_notice_hours"), HorizonDays: get("horizon_days")}
-	for key, vals := range v {
-		m := hoursRowField.FindStringSubmatch(key)
-		if m == nil || len(vals) == 0 {
-			continue
-		}
-		i, _ := strconv.Atoi(m[2])
-		if i >= hoursMaxFormRows {
-			continue
-		}
-		val := hoursClean(vals[0])
-		switch m[1] {
-		case "weekly":
-			for len(f.Weekly) <= i {
-				f.Weekly = append(f.Weekly, WeeklyRow{})
-			}
-			r := &f.Weekly[i]
-			switch m[3] {
-			case "weekday":
-				r.Weekday = val
-			case "start":
-				r.Start = val
-			case "end":
-				r.End = val
-			}
-		case "exceptions":
-			for len(f.Exceptions) <= i {
-				f.Exceptions = append(f.Exceptions, ExceptionRow{})
-			}
-			r := &f.Exceptions[i]
-			switch m[3] {
-			case "date":
-				r.Date = val
-			case "closed":
-				r.Closed = val != ""
-			case "start":
-				r.Start = val
-			case "end":
-				r.End = val
-			}
-		}
-	}
+	var f AvailabilityForm
+	// The decoder reports only row names it cannot read ("weekly[x].start"),
+	// which the page never sends; what it could read is kept.
+	_ = hoursFormDecoder.Decode(&f, hoursPageRows(v))
 	return f
+}
+
+// hoursPageRows leaves out the fields of rows beyond hoursMaxFormRows: the
+// decoder would refuse the whole list for one of them.
+func hoursPageRows(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vals := range v {
+		if i, ok := hoursRowIndex(k); ok && i >= hoursMaxFormRows {
+			continue
+		}
+		out[k] = vals
+	}
+	return out
+}
+
+// hoursRowIndex reads the row number of a row's key: 4 for
+// "weekly[4].end"; ok is false for a key that is not a row's.
+func hoursRowIndex(key string) (int, bool) {
+	_, rest, ok := strings.Cut(key, "[")
+	if !ok {
+		return 0, false
+	}
+	n, _, ok := strings.Cut(rest, "]")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(n)
+	return i, err == nil && i >= 0
 }
 
 func hoursClean(s string) string {
@@ -195,24 +201,23 @@ func (f *AvailabilityForm) Parse() (booking.Availability, error) {
 	return a, nil
 }
 
-var hoursRuleKey = regexp.MustCompile(`^(weekly|exceptions)\[(\d+)\](\..+)$`)
-
-// hoursPageKey turns an error key of the rules ("weekly[1].end", the second
-// window given) into the key of the page row it came from.
+// hoursPageKey turns an error key of the rules ("weekly[1].end", the
+// second window given) into the key of the page row it came from.
 func hoursPageKey(k string, weeklyRow, exceptionRow []int) string {
-	m := hoursRuleKey.FindStringSubmatch(k)
-	if m == nil {
+	list, _, _ := strings.Cut(k, "[")
+	i, ok := hoursRowIndex(k)
+	if !ok || list != "weekly" && list != "exceptions" {
 		return k
 	}
-	i, _ := strconv.Atoi(m[2])
 	rows := weeklyRow
-	if m[1] == "exceptions" {
+	if list == "exceptions" {
 		rows = exceptionRow
 	}
-	if i < len(rows) {
-		i = rows[i]
+	if i >= len(rows) {
+		return k
 	}
-	return fmt.Sprintf("%s[%d]%s", m[1], i, m[3])
+	_, part, _ := strings.Cut(k, "]")
+	return fmt.Sprintf("%s[%d]%s", list, rows[i], part)
 }
 
 // HoursFieldMessage is one entry of an error summary: the id of the field it is

@@ -67,6 +67,13 @@ func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
 			wantErrs: []string{"exceptions[0].closed", "exceptions[3].date"},
 		},
 		{
+			name: "row names the page never sends are ignored",
+			form: base(map[string]string{"weekly[x].start": "09:00", "weekly[-1].start": "09:00", "weekly[99999999999999999999].end": "10:00",
+				"weekly[0].weekday": "monday", "weekly[0].start": " 09:00 ", "weekly[0].end": "10:00", "weekly[0].colour": "red",
+				"exceptions[0].date": "2026-12-24", "exceptions[0].closed": "on", "_csrf": "token", "intent": "preview"}),
+			wantWeekly: 1,
+		},
+		{
 			name: "row numbers beyond the page are ignored",
 			form: base(map[string]string{"weekly[9999].weekday": "monday", "weekly[9999].start": "09:00", "weekly[9999].end": "10:00",
 				"weekly[0].weekday": "monday", "weekly[0].start": "09:00", "weekly[0].end": "10:00"}),
