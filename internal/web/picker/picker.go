@@ -65,9 +65,9 @@ func (v *View) Fill(ctx context.Context, slots Slots, kind, from string, now tim
 	}
 	today := booking.DateOf(now.In(q.Location))
 	start := booking.DateOf(q.From)
-	if start.Compare(today) < 0 {
+	if start.Compare(today) < 0 { // two weeks from today, not what is left of two past weeks
 		start = today
-		q.From = today.Midnight(q.Location)
+		q, _ = booking.ParseSlotQuery(kind, "", "", v.TimeZone, now)
 	}
 	list, err := slots.Slots(ctx, kind, q.From, q.To)
 	if err != nil {
