@@ -284,24 +284,20 @@ func (h *BookingHours) save(c echo.Context, t bookingHoursTarget) error {
 	if err != nil {
 		return apperr.New(apperr.Invalid, "invalid_form", "The form could not be read. Please reload the page and try again.")
 	}
-	form := ParseAvailabilityForm(params)
-	week := params.Get("week")
-	if w := params.Get("preview_week"); w != "" {
-		week = w
-	}
-	preview := params.Get("intent") == "preview" || params.Get("preview_week") != ""
+	post := parseHoursPost(params)
+	form, week := post.AvailabilityForm, post.week()
 	rules, err := form.Parse()
 	if err != nil {
 		if apperr.KindOf(err) != apperr.Invalid {
 			return err
 		}
-		return h.render(c, http.StatusUnprocessableEntity, t, &HoursPage{}, &form, nil, week)
+		return h.render(c, web.StatusOf(err), t, &HoursPage{}, &form, nil, week)
 	}
-	if preview {
+	if post.previewing() {
 		return h.render(c, http.StatusOK, t, &HoursPage{}, &form, &rules, week)
 	}
 	in, _, _, _ := form.Input()
-	in.KeepBookings = params.Get("keep_bookings") != ""
+	in.KeepBookings = post.KeepBookings
 	if _, err := h.svc.SetAvailability(c.Request().Context(), t.clinicianID, in, h.audit(c)); err != nil {
 		var conflict *booking.HoursConflict
 		if !errors.As(err, &conflict) {
@@ -310,7 +306,7 @@ func (h *BookingHours) save(c echo.Context, t bookingHoursTarget) error {
 		// Nothing was saved: the form keeps what was typed, the week shows
 		// it, and each consultation it would leave out is listed.
 		p := &HoursPage{Affected: hoursAffectedViews(conflict.Consultations, hoursLocation(rules), t.viewer.ManageBookings)}
-		return h.render(c, http.StatusUnprocessableEntity, t, p, &form, &rules, week)
+		return h.render(c, web.StatusOf(err), t, p, &form, &rules, week)
 	}
 	q := url.Values{"saved": {"hours"}}
 	if d, err := booking.ParseDate(week); err == nil {

@@ -96,12 +96,36 @@ func NewAvailabilityForm(in booking.AvailabilityInput, blankWeekly, blankExcepti
 // "weekly[i].weekday|start|end" and "exceptions[i].date|closed|start|end";
 // a row number missing from the form is an empty row, and one beyond what
 // the page can show is ignored.
-func ParseAvailabilityForm(v url.Values) AvailabilityForm {
-	var f AvailabilityForm
+func ParseAvailabilityForm(v url.Values) AvailabilityForm { return parseHoursPost(v).AvailabilityForm }
+
+// hoursPost is the editor as posted: the rules as typed, and what to do
+// with them.
+type hoursPost struct {
+	AvailabilityForm
+	Week         string `form:"week"`         // the week the page showed (YYYY-MM-DD)
+	PreviewWeek  string `form:"preview_week"` // another week to preview the typed rules in
+	Intent       string `form:"intent"`       // "preview": show the typed rules, save nothing
+	KeepBookings bool   `form:"keep_bookings"`
+}
+
+// previewing reports whether the post asks to see the typed rules rather
+// than save them.
+func (p hoursPost) previewing() bool { return p.Intent == "preview" || p.PreviewWeek != "" }
+
+// week is the week to show after the post.
+func (p hoursPost) week() string {
+	if p.PreviewWeek != "" {
+		return p.PreviewWeek
+	}
+	return p.Week
+}
+
+func parseHoursPost(v url.Values) hoursPost {
+	var p hoursPost
 	// The decoder reports only row names it cannot read ("weekly[x].start"),
 	// which the page never sends; what it could read is kept.
-	_ = hoursFormDecoder.Decode(&f, hoursPageRows(v))
-	return f
+	_ = hoursFormDecoder.Decode(&p, hoursPageRows(v))
+	return p
 }
 
 // hoursPageRows leaves out the fields of rows beyond hoursMaxFormRows: the
