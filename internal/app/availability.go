@@ -6,6 +6,7 @@ import (
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -13,12 +14,12 @@ import (
 // hoursViewer tells the consultation-hours pages who is signed in: whose
 // own hours they keep, whether they may keep everyone's, and whether they
 // may see a clinician's consultations.
-func (a *App) hoursViewer(c echo.Context) (booking.HoursViewer, bool) {
+func (a *App) hoursViewer(c echo.Context) (staffui.BookingHoursViewer, bool) {
 	acc, ok := staff.CurrentAccount(c)
 	if !ok {
-		return booking.HoursViewer{}, false
+		return staffui.BookingHoursViewer{}, false
 	}
-	v := booking.HoursViewer{ManageAny: acc.Can(staff.ManageAnyAvailability), ViewBookings: acc.Can(staff.ViewOwnBookings),
+	v := staffui.BookingHoursViewer{ManageAny: acc.Can(staff.ManageAnyAvailability), ViewBookings: acc.Can(staff.ViewOwnBookings),
 		ManageBookings: acc.Can(staff.ManageBookings)}
 	if acc.ClinicianID != nil && acc.Can(staff.ManageOwnAvailability) {
 		v.ClinicianID = *acc.ClinicianID

@@ -4,6 +4,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
 
@@ -20,7 +21,7 @@ func (a *App) canManageAvailability(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
 		}
-		id, err := booking.ClinicianParam(c)
+		id, err := web.IDParam(c, booking.ErrClinicianNotFound)
 		if err != nil {
 			return err
 		}

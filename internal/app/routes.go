@@ -13,6 +13,8 @@ import (
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/web"
 	webapi "github.com/firststep/firststep/internal/web/api"
+	"github.com/firststep/firststep/internal/web/public"
+	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/firststep/firststep/templates"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -60,15 +62,6 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// the first partner chooses whether to pass on (it is never emailed).
 	intakes.PartnerRoutes(e, limit)
 
-	bookingPages := booking.NewPageHandlers(a.Booking, r, a.clientByToken, a.practiceZone)
-	bookingPages.PartnerLink = func(ctx context.Context, cl booking.Client) (string, error) {
-		return intakes.PartnerLink(ctx, cl.IntakeID, intake.Kind(cl.Kind))
-	}
-	bookingPages.Routes(e, limit)
-	bookingAPI := booking.NewAPIHandlers(a.Booking)
-	bookingAPI.Audit = a.clinicianAudit
-	bookingAPI.PublicRoutes(api, limit)
-
 	// The staff API's token check is on each of its routes, not on a group:
 	// Echo routes every unmatched path of a group with middleware through
 	// it, which would answer 401 for a path that does not exist and for a
@@ -76,7 +69,6 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	bearer := staff.BearerAuth(a.Staff)
 	staffIntakes := intake.NewStaffHandlers(a.Intakes, r, a.Practice)
 	staffIntakes.APIRoutes(api, bearer)
-	bookingAPI.StaffRoutes(api, bearer, a.canManageClinicians, a.canManageAvailability)
 
 	// The staff area: sign-in is open, every other /staff page needs a session.
 	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
@@ -88,14 +80,59 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
 	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
 		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
+	// Consultations on the intake page.
+	staffIntakes.Bookings = intakeBookings{bookings: a.Booking, emails: a.Outbox}
+
+	// Booking. The client's slot picker, manage pages and calendar feeds;
+	// limit guards every change.
+	bookingPages := public.NewBookingPages(a.Booking, r, a.clientByToken, a.practiceZone,
+		func(ctx context.Context, cl booking.Client) (string, error) {
+			return intakes.PartnerLink(ctx, cl.IntakeID, intake.Kind(cl.Kind))
+		})
+	e.GET("/requests/:token", bookingPages.Picker)
+	e.POST("/requests/:token/book", bookingPages.Book, limit)
+	e.POST("/requests/:token/partner", bookingPages.AllowPartnerByRequest, limit)
+	e.GET("/bookings/:token", bookingPages.Manage)
+	e.GET("/bookings/:token/reschedule", bookingPages.ReschedulePicker)
+	e.POST("/bookings/:token/reschedule", bookingPages.Reschedule, limit)
+	e.GET("/bookings/:token/cancel", bookingPages.CancelConfirm)
+	e.POST("/bookings/:token/cancel", bookingPages.Cancel, limit)
+	e.POST("/bookings/:token/partner", bookingPages.AllowPartner, limit)
+	e.GET("/feeds/:file", bookingPages.Feed)
+	e.HEAD("/feeds/:file", bookingPages.Feed)
+	// The booking API: open slots and a client's booking (public), clinicians
+	// and their hours (bearer token; an admin any clinician's hours, a
+	// clinician only their own).
+	bookingAPI := webapi.NewBookingHandlers(a.Booking, a.clinicianAudit)
+	api.GET("/slots", bookingAPI.Slots)
+	api.POST("/bookings", bookingAPI.Book, limit)
+	api.GET("/bookings/:token", bookingAPI.Get)
+	api.PATCH("/bookings/:token", bookingAPI.Reschedule, limit)
+	api.DELETE("/bookings/:token", bookingAPI.Cancel, limit)
+	api.GET("/clinicians", bookingAPI.Clinicians, bearer)
+	api.POST("/clinicians", bookingAPI.CreateClinician, bearer, a.canManageClinicians)
+	api.GET("/clinicians/:id/availability", bookingAPI.Availability, bearer, a.canManageAvailability)
+	api.PUT("/clinicians/:id/availability", bookingAPI.SetAvailability, bearer, a.canManageAvailability)
 	// A clinician's consultation hours, week preview, upcoming consultations
 	// and calendar feed: their own, or any clinician's for an admin.
-	booking.NewStaffPages(a.Booking, r, a.hoursViewer, a.clinicianAudit).
-		Routes(staffPages, staff.Require(staff.ManageOwnAvailability), a.canManageAvailability)
-	// Consultations on the intake page, and booking, moving and cancelling
-	// them on a client's behalf.
-	staffIntakes.Bookings = intakeBookings{bookings: a.Booking, emails: a.Outbox}
-	booking.NewOnBehalfPages(a.Booking, r, a.practiceZone, a.auditOnBehalf).Routes(staffPages, staff.Require(staff.ManageBookings))
+	hours := staffui.NewBookingHours(a.Booking, r, a.hoursViewer, a.clinicianAudit)
+	ownHours := staff.Require(staff.ManageOwnAvailability)
+	staffPages.GET("/availability", hours.OwnPage, ownHours)
+	staffPages.POST("/availability", hours.OwnSave, ownHours)
+	staffPages.POST("/availability/feed/rotate", hours.OwnRotate, ownHours)
+	staffPages.GET("/clinicians/:id/availability", hours.ClinicianPage, a.canManageAvailability)
+	staffPages.POST("/clinicians/:id/availability", hours.ClinicianSave, a.canManageAvailability)
+	staffPages.POST("/clinicians/:id/availability/feed/rotate", hours.ClinicianRotate, a.canManageAvailability)
+	// Booking, moving and cancelling consultations on a client's behalf.
+	onBehalf := staffui.NewBookingOnBehalf(a.Booking, r, a.practiceZone, a.auditOnBehalf)
+	manageBookings := staff.Require(staff.ManageBookings)
+	staffPages.GET("/intakes/:id/book", onBehalf.BookPicker, manageBookings)
+	staffPages.POST("/intakes/:id/book", onBehalf.Book, manageBookings)
+	staffPages.POST("/intakes/:id/partner-contact", onBehalf.AllowPartner, manageBookings)
+	staffPages.GET("/bookings/:id/reschedule", onBehalf.ReschedulePicker, manageBookings)
+	staffPages.POST("/bookings/:id/reschedule", onBehalf.Reschedule, manageBookings)
+	staffPages.GET("/bookings/:id/cancel", onBehalf.CancelConfirm, manageBookings)
+	staffPages.POST("/bookings/:id/cancel", onBehalf.Cancel, manageBookings)
 	return e
 }
 

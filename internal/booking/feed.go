@@ -1,14 +1,11 @@
 package booking
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,9 +13,11 @@ import (
 	"github.com/firststep/firststep/internal/invite"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
+
+// ErrFeedNotFound: no calendar feed has that address.
+var ErrFeedNotFound = errFeedNotFound
 
 var errFeedNotFound = apperr.New(apperr.NotFound, "feed_not_found", "There is no calendar at this address. The link may have been replaced.")
 
@@ -158,24 +157,4 @@ func (f *feedVersions) modified(clinicianID int64, etag string, now time.Time) t
 	}
 	f.seen[clinicianID] = feedVersion{etag: etag, since: since}
 	return since
-}
-
-func (h *PageHandlers) feed(c echo.Context) error {
-	token, ok := strings.CutSuffix(c.Param("file"), ".ics")
-	if !ok {
-		return errFeedNotFound
-	}
-	cal, err := h.svc.Feed(c.Request().Context(), token)
-	if err != nil {
-		return err
-	}
-	// The address is a secret: shared caches must not keep the calendar,
-	// while the subscriber may, revalidating with If-None-Match or
-	// If-Modified-Since. http.ServeContent answers those (304), and HEAD.
-	header := c.Response().Header()
-	header.Set("Cache-Control", "private, no-cache")
-	header.Set("Content-Type", "text/calendar; charset=utf-8")
-	header.Set("ETag", cal.ETag)
-	http.ServeContent(c.Response(), c.Request(), "", cal.Modified, bytes.NewReader(cal.Body))
-	return nil
 }

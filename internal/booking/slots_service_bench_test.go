@@ -15,6 +15,7 @@ import (
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/store/storetest"
+	webapi "github.com/firststep/firststep/internal/web/api"
 	"github.com/labstack/echo/v4"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkSlotsAPI(b *testing.B) {
 	now := time.Date(2026, 10, 1, 14, 7, 0, 0, time.UTC)
 	svc := benchPractice(b, now)
 	e := echo.New()
-	booking.NewAPIHandlers(svc).PublicRoutes(e.Group("/api/v1"), func(next echo.HandlerFunc) echo.HandlerFunc { return next })
+	e.GET("/api/v1/slots", webapi.NewBookingHandlers(svc, nil).Slots)
 	target := "/api/v1/slots?kind=individual&from=2026-10-01&to=2026-11-29&tz=America/New_York"
 	size := 0
 	b.ReportAllocs()
@@ -157,7 +158,7 @@ func TestSlotsListingAllocations(t *testing.T) {
 	now := time.Date(2026, 10, 1, 14, 7, 0, 0, time.UTC)
 	svc := benchPractice(t, now)
 	e := echo.New()
-	booking.NewAPIHandlers(svc).PublicRoutes(e.Group("/api/v1"), func(next echo.HandlerFunc) echo.HandlerFunc { return next })
+	e.GET("/api/v1/slots", webapi.NewBookingHandlers(svc, nil).Slots)
 	target := "/api/v1/slots?kind=individual&from=2026-10-05&to=2026-10-11&tz=America/New_York"
 	get := func() {
 		rec := httptest.NewRecorder()

@@ -1,8 +1,9 @@
-package booking
+package api
 
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/firststep/firststep/internal/booking"
 	"testing"
 	"time"
 )
@@ -16,14 +17,14 @@ func TestSlotsJSONMatchesEncodingJSON(t *testing.T) {
 	kolkata, _ := time.LoadLocation("Asia/Kolkata")
 	chatham, _ := time.LoadLocation("Pacific/Chatham")
 	start := time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC) // across the DST change in New York
-	var list []OpenSlot
+	var list []booking.OpenSlot
 	names := []string{"Dr. Maya Lindqvist", `Sam "Sammy" O'Kafor <LMFT> & Co.`, "Tomás Ferreira, PhD", "Line\nbreak\u2028"}
 	for i := range 40 {
 		s := start.Add(time.Duration(i) * 50 * time.Minute)
-		list = append(list, OpenSlot{ClinicianID: int64(i%4 + 1), ClinicianName: names[i%4], Start: s, End: s.Add(50 * time.Minute)})
+		list = append(list, booking.OpenSlot{ClinicianID: int64(i%4 + 1), ClinicianName: names[i%4], Start: s, End: s.Add(50 * time.Minute)})
 	}
 	for name, tc := range map[string]struct {
-		list []OpenSlot
+		list []booking.OpenSlot
 		loc  *time.Location
 	}{
 		"none":           {nil, time.UTC},

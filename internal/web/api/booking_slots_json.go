@@ -1,7 +1,8 @@
-package booking
+package api
 
 import (
 	"encoding/json"
+	"github.com/firststep/firststep/internal/booking"
 	"strconv"
 	"time"
 )
@@ -12,7 +13,7 @@ import (
 // included. A listing is thousands of slots: encoding them by reflection
 // through a map and formatting each time into its own string cost more than
 // computing them.
-func appendSlotsJSON(b []byte, list []OpenSlot, loc *time.Location) []byte {
+func appendSlotsJSON(b []byte, list []booking.OpenSlot, loc *time.Location) []byte {
 	if need := 64 + len(list)*128; cap(b)-len(b) < need {
 		b = append(make([]byte, 0, len(b)+need), b...)
 	}

@@ -1,4 +1,4 @@
-package booking_test
+package staffui_test
 
 import (
 	"maps"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/web/staffui"
 )
 
 func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
@@ -66,6 +67,13 @@ func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
 			wantErrs: []string{"exceptions[0].closed", "exceptions[3].date"},
 		},
 		{
+			name: "row names the page never sends are ignored",
+			form: base(map[string]string{"weekly[x].start": "09:00", "weekly[-1].start": "09:00", "weekly[99999999999999999999].end": "10:00",
+				"weekly[0].weekday": "monday", "weekly[0].start": " 09:00 ", "weekly[0].end": "10:00", "weekly[0].colour": "red",
+				"exceptions[0].date": "2026-12-24", "exceptions[0].closed": "on", "_csrf": "token", "intent": "preview"}),
+			wantWeekly: 1,
+		},
+		{
 			name: "row numbers beyond the page are ignored",
 			form: base(map[string]string{"weekly[9999].weekday": "monday", "weekly[9999].start": "09:00", "weekly[9999].end": "10:00",
 				"weekly[0].weekday": "monday", "weekly[0].start": "09:00", "weekly[0].end": "10:00"}),
@@ -75,7 +83,7 @@ func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := booking.ParseAvailabilityForm(c.form)
+			f := staffui.ParseAvailabilityForm(c.form)
 			rules, err := f.Parse()
 			if c.wantErrs == nil {
 				if err != nil {
@@ -115,7 +123,7 @@ func TestAvailabilityFormShowsTheRulesItWasMadeFrom(t *testing.T) {
 	in := booking.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 45, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 30,
 		Weekly:     []booking.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}},
 		Exceptions: []booking.ExceptionInput{{Date: "2026-12-24", Closed: true}, {Date: "2026-12-28", Start: "13:00", End: "15:00"}}}
-	f := booking.NewAvailabilityForm(in, 3, 2)
+	f := staffui.NewAvailabilityForm(in, 3, 2)
 	if len(f.Weekly) != 4 || len(f.Exceptions) != 4 || !f.Weekly[3].Empty() || !f.Exceptions[2].Empty() {
 		t.Fatalf("rows: %+v %+v", f.Weekly, f.Exceptions)
 	}
@@ -124,7 +132,7 @@ func TestAvailabilityFormShowsTheRulesItWasMadeFrom(t *testing.T) {
 		"weekly[0].weekday": {f.Weekly[0].Weekday}, "weekly[0].start": {f.Weekly[0].Start}, "weekly[0].end": {f.Weekly[0].End},
 		"exceptions[0].date": {f.Exceptions[0].Date}, "exceptions[0].closed": {"yes"},
 		"exceptions[1].date": {f.Exceptions[1].Date}, "exceptions[1].start": {f.Exceptions[1].Start}, "exceptions[1].end": {f.Exceptions[1].End}}
-	back := booking.ParseAvailabilityForm(v)
+	back := staffui.ParseAvailabilityForm(v)
 	got, _, _, errs := back.Input()
 	if len(errs) != 0 {
 		t.Fatal(errs)

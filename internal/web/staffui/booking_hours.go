@@ -1,4 +1,4 @@
-package booking
+package staffui
 
 import (
 	"context"
@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
-// HoursViewer is the signed-in staff member as the hours pages need to know
+// BookingHoursViewer is the signed-in staff member as the hours pages need to know
 // them.
-type HoursViewer struct {
+type BookingHoursViewer struct {
 	ClinicianID  int64 // the clinician whose own hours they keep; 0 for none
 	ManageAny    bool  // may keep every clinician's hours
 	ViewBookings bool  // may see a clinician's consultations
@@ -26,82 +28,71 @@ type HoursViewer struct {
 	ManageBookings bool
 }
 
-// StaffPages serve a clinician's consultation hours in the staff area: the
+// BookingHours serve a clinician's consultation hours in the staff area: the
 // editor of the availability rules, a preview of the week as clients see
 // it, the clinician's upcoming consultations and their calendar feed
 // address. Everything works without JavaScript; every change is a form
 // (POST) that redirects on success.
-type StaffPages struct {
-	svc    *Service
+type BookingHours struct {
+	svc    *booking.Service
 	r      *web.Renderer
-	viewer func(c echo.Context) (HoursViewer, bool)
-	audit  func(c echo.Context) ClinicianHook
+	viewer func(c echo.Context) (BookingHoursViewer, bool)
+	audit  func(c echo.Context) booking.ClinicianHook
 }
 
-// NewStaffPages returns the hours pages. viewer tells who is signed in;
+// NewBookingHours returns the hours pages. viewer tells who is signed in;
 // audit returns the hook that records a change by the signed-in staff
 // member of c inside the change's transaction.
-func NewStaffPages(svc *Service, r *web.Renderer, viewer func(echo.Context) (HoursViewer, bool), audit func(echo.Context) ClinicianHook) *StaffPages {
+func NewBookingHours(svc *booking.Service, r *web.Renderer, viewer func(echo.Context) (BookingHoursViewer, bool), audit func(echo.Context) booking.ClinicianHook) *BookingHours {
 	if audit == nil {
-		audit = func(echo.Context) ClinicianHook { return nil }
+		audit = func(echo.Context) booking.ClinicianHook { return nil }
 	}
-	return &StaffPages{svc: svc, r: r, viewer: viewer, audit: audit}
-}
-
-// Routes registers the pages on g, the staff area mounted at /staff. own
-// guards the signed-in clinician's own pages (/staff/availability…);
-// clinician guards the pages of clinician :id, letting through those who
-// may keep any clinician's hours and that clinician themself.
-func (h *StaffPages) Routes(g *echo.Group, own, clinician echo.MiddlewareFunc) {
-	g.GET("/availability", h.ownPage, own)
-	g.POST("/availability", h.ownSave, own)
-	g.POST("/availability/feed/rotate", h.ownRotate, own)
-	g.GET("/clinicians/:id/availability", h.clinicianPage, clinician)
-	g.POST("/clinicians/:id/availability", h.clinicianSave, clinician)
-	g.POST("/clinicians/:id/availability/feed/rotate", h.clinicianRotate, clinician)
+	return &BookingHours{svc: svc, r: r, viewer: viewer, audit: audit}
 }
 
 var (
-	errNotSignedIn   = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
-	errNotAClinician = apperr.New(apperr.Forbidden, "not_a_clinician",
+	errHoursNotSignedIn   = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
+	errHoursNotAClinician = apperr.New(apperr.Forbidden, "not_a_clinician",
 		"Your account is not linked to a clinician, so it has no consultation hours of its own. An administrator can link it.")
 )
 
-// hoursTarget is whose hours a request is about and where their page is.
-type hoursTarget struct {
-	viewer      HoursViewer
+// bookingHoursTarget is whose hours a request is about and where their page is.
+type bookingHoursTarget struct {
+	viewer      BookingHoursViewer
 	clinicianID int64
 	base        string // the page's path
 }
 
-func (t hoursTarget) own() bool { return t.viewer.ClinicianID == t.clinicianID }
+func (t bookingHoursTarget) own() bool { return t.viewer.ClinicianID == t.clinicianID }
 
-func (h *StaffPages) ownTarget(c echo.Context) (hoursTarget, error) {
+func (h *BookingHours) ownTarget(c echo.Context) (bookingHoursTarget, error) {
 	v, ok := h.viewer(c)
 	if !ok {
-		return hoursTarget{}, errNotSignedIn
+		return bookingHoursTarget{}, errHoursNotSignedIn
 	}
 	if v.ClinicianID == 0 {
-		return hoursTarget{viewer: v}, errNotAClinician
+		return bookingHoursTarget{viewer: v}, errHoursNotAClinician
 	}
-	return hoursTarget{viewer: v, clinicianID: v.ClinicianID, base: "/staff/availability"}, nil
+	return bookingHoursTarget{viewer: v, clinicianID: v.ClinicianID, base: "/staff/availability"}, nil
 }
 
-func (h *StaffPages) clinicianTarget(c echo.Context) (hoursTarget, error) {
+func (h *BookingHours) clinicianTarget(c echo.Context) (bookingHoursTarget, error) {
 	v, ok := h.viewer(c)
 	if !ok {
-		return hoursTarget{}, errNotSignedIn
+		return bookingHoursTarget{}, errHoursNotSignedIn
 	}
-	id, err := ClinicianParam(c)
+	id, err := web.IDParam(c, booking.ErrClinicianNotFound)
 	if err != nil {
-		return hoursTarget{}, err
+		return bookingHoursTarget{}, err
 	}
-	return hoursTarget{viewer: v, clinicianID: id, base: fmt.Sprintf("/staff/clinicians/%d/availability", id)}, nil
+	return bookingHoursTarget{viewer: v, clinicianID: id, base: fmt.Sprintf("/staff/clinicians/%d/availability", id)}, nil
 }
 
-func (h *StaffPages) ownPage(c echo.Context) error {
+// OwnPage is the signed-in clinician's hours page (/staff/availability); an
+// administrator without hours of their own chooses a clinician there.
+func (h *BookingHours) OwnPage(c echo.Context) error {
 	t, err := h.ownTarget(c)
-	if errors.Is(err, errNotAClinician) && t.viewer.ManageAny {
+	if errors.Is(err, errHoursNotAClinician) && t.viewer.ManageAny {
 		return h.chooser(c)
 	}
 	if err != nil {
@@ -110,7 +101,8 @@ func (h *StaffPages) ownPage(c echo.Context) error {
 	return h.show(c, t)
 }
 
-func (h *StaffPages) clinicianPage(c echo.Context) error {
+// ClinicianPage is clinician :id's hours page.
+func (h *BookingHours) ClinicianPage(c echo.Context) error {
 	t, err := h.clinicianTarget(c)
 	if err != nil {
 		return err
@@ -118,7 +110,8 @@ func (h *StaffPages) clinicianPage(c echo.Context) error {
 	return h.show(c, t)
 }
 
-func (h *StaffPages) ownSave(c echo.Context) error {
+// OwnSave saves or previews the signed-in clinician's hours.
+func (h *BookingHours) OwnSave(c echo.Context) error {
 	t, err := h.ownTarget(c)
 	if err != nil {
 		return err
@@ -126,7 +119,8 @@ func (h *StaffPages) ownSave(c echo.Context) error {
 	return h.save(c, t)
 }
 
-func (h *StaffPages) clinicianSave(c echo.Context) error {
+// ClinicianSave saves or previews clinician :id's hours.
+func (h *BookingHours) ClinicianSave(c echo.Context) error {
 	t, err := h.clinicianTarget(c)
 	if err != nil {
 		return err
@@ -134,7 +128,8 @@ func (h *StaffPages) clinicianSave(c echo.Context) error {
 	return h.save(c, t)
 }
 
-func (h *StaffPages) ownRotate(c echo.Context) error {
+// OwnRotate gives the signed-in clinician a new calendar feed address.
+func (h *BookingHours) OwnRotate(c echo.Context) error {
 	t, err := h.ownTarget(c)
 	if err != nil {
 		return err
@@ -142,7 +137,8 @@ func (h *StaffPages) ownRotate(c echo.Context) error {
 	return h.rotate(c, t)
 }
 
-func (h *StaffPages) clinicianRotate(c echo.Context) error {
+// ClinicianRotate gives clinician :id a new calendar feed address.
+func (h *BookingHours) ClinicianRotate(c echo.Context) error {
 	t, err := h.clinicianTarget(c)
 	if err != nil {
 		return err
@@ -155,9 +151,9 @@ func (h *StaffPages) clinicianRotate(c echo.Context) error {
 // choose from (Choose).
 type HoursPage struct {
 	web.Layout
-	Choose []Clinician
+	Choose []booking.Clinician
 
-	Clinician Clinician
+	Clinician booking.Clinician
 	Own       bool   // the signed-in clinician's own hours
 	Base      string // this page's path; forms post to it
 	Saved     string // what the last change did
@@ -165,40 +161,40 @@ type HoursPage struct {
 
 	Form          AvailabilityForm
 	Errors        map[string]string
-	Summary       []FieldMessage
-	Weekly        []WeeklyRowView
-	Exceptions    []ExceptionRowView
+	Summary       []HoursFieldMessage
+	Weekly        []HoursWeeklyRowView
+	Exceptions    []HoursExceptionRowView
 	TimeZones     []string
-	Weekdays      []WeekdayOption
+	Weekdays      []HoursWeekdayOption
 	MinSlot       int
 	MaxSlot       int
 	MaxBuffer     int
 	MaxNotice     int
 	MinHorizon    int
 	MaxHorizon    int
-	Week          WeekView
+	Week          HoursWeekView
 	Previewing    bool // the week shows the form's unsaved rules
-	Consultations []ConsultationView
+	Consultations []HoursConsultationView
 	ShowBookings  bool
 	FeedURL       string
 	// Affected are the upcoming consultations the posted hours would leave
 	// outside them; the hours were not saved and the form offers to keep
 	// them booked and save anyway.
-	Affected []AffectedView
+	Affected []HoursAffectedView
 }
 
-// AffectedView is one consultation new hours would leave out, with the
+// HoursAffectedView is one consultation new hours would leave out, with the
 // links to move or cancel it ("" when the viewer may not).
-type AffectedView struct {
+type HoursAffectedView struct {
 	When         string
 	IntakeID     int64
 	Move, Cancel string
 }
 
-func affectedViews(list []AffectedConsultation, loc *time.Location, manage bool) []AffectedView {
-	out := make([]AffectedView, len(list))
+func hoursAffectedViews(list []booking.AffectedConsultation, loc *time.Location, manage bool) []HoursAffectedView {
+	out := make([]HoursAffectedView, len(list))
 	for i, a := range list {
-		out[i] = AffectedView{IntakeID: a.IntakeID,
+		out[i] = HoursAffectedView{IntakeID: a.IntakeID,
 			When: a.Start.In(loc).Format("Mon, Jan 2, 2006, 15:04") + "–" + a.End.In(loc).Format("15:04 MST")}
 		if manage {
 			out[i].Move = fmt.Sprintf("/staff/bookings/%d/reschedule", a.BookingID)
@@ -208,40 +204,40 @@ func affectedViews(list []AffectedConsultation, loc *time.Location, manage bool)
 	return out
 }
 
-// WeekdayOption is one day of the week in the weekday lists.
-type WeekdayOption struct{ Value, Label string }
+// HoursWeekdayOption is one day of the week in the weekday lists.
+type HoursWeekdayOption struct{ Value, Label string }
 
-// WeeklyRowView is one row of weekly hours on the page, with its messages
+// HoursWeeklyRowView is one row of weekly hours on the page, with its messages
 // by part ("weekday", "start", "end").
-type WeeklyRowView struct {
+type HoursWeeklyRowView struct {
 	Index, N int
 	WeeklyRow
 	Errors map[string]string
 }
 
-// ExceptionRowView is one row of date exceptions on the page, with its
+// HoursExceptionRowView is one row of date exceptions on the page, with its
 // messages by part ("date", "closed", "start", "end").
-type ExceptionRowView struct {
+type HoursExceptionRowView struct {
 	Index, N int
 	ExceptionRow
 	Errors map[string]string
 }
 
-// WeekView is the preview grid: seven days, Monday first, with the start
+// HoursWeekView is the preview grid: seven days, Monday first, with the start
 // times clients can book, in the clinician's zone.
-type WeekView struct {
+type HoursWeekView struct {
 	Label    string // "Monday, March 2, 2026"
 	TimeZone string
 	Start    string // the Monday, YYYY-MM-DD
 	Prev     string // the Monday before, YYYY-MM-DD
 	Next     string // the Monday after, YYYY-MM-DD
-	Days     []WeekDayView
+	Days     []HoursWeekDayView
 	Total    int
 	NoRules  bool // nothing saved and nothing previewed: there is no week to show
 }
 
-// WeekDayView is one day of the preview grid.
-type WeekDayView struct {
+// HoursWeekDayView is one day of the preview grid.
+type HoursWeekDayView struct {
 	Date    string // YYYY-MM-DD
 	Weekday string // "Wednesday"
 	Short   string // "Mar 4"
@@ -249,9 +245,9 @@ type WeekDayView struct {
 	Times   []string // "13:00"
 }
 
-// ConsultationView is one upcoming consultation: when, what kind, whether
+// HoursConsultationView is one upcoming consultation: when, what kind, whether
 // it stands, and the request it belongs to. Never what the client wrote.
-type ConsultationView struct {
+type HoursConsultationView struct {
 	IntakeID  int64
 	When      string
 	Kind      string
@@ -259,7 +255,7 @@ type ConsultationView struct {
 	Cancelled bool
 }
 
-var weekdayOptions = []WeekdayOption{{"monday", "Monday"}, {"tuesday", "Tuesday"}, {"wednesday", "Wednesday"},
+var hoursWeekdayOptions = []HoursWeekdayOption{{"monday", "Monday"}, {"tuesday", "Tuesday"}, {"wednesday", "Wednesday"},
 	{"thursday", "Thursday"}, {"friday", "Friday"}, {"saturday", "Saturday"}, {"sunday", "Sunday"}}
 
 var hoursSavedMessages = map[string]string{
@@ -269,74 +265,70 @@ var hoursSavedMessages = map[string]string{
 
 // Empty rows the editor offers for adding windows and exceptions.
 const (
-	blankWeeklyRows    = 3
-	blankExceptionRows = 2
+	hoursBlankWeeklyRows    = 3
+	hoursBlankExceptionRows = 2
 )
 
-// defaultRules are offered to a clinician who has not saved hours yet.
-func defaultRules(zone string) AvailabilityInput {
-	return AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
+// defaultHoursRules are offered to a clinician who has not saved hours yet.
+func defaultHoursRules(zone string) booking.AvailabilityInput {
+	return booking.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
 }
 
-func (h *StaffPages) show(c echo.Context, t hoursTarget) error {
+func (h *BookingHours) show(c echo.Context, t bookingHoursTarget) error {
 	p := &HoursPage{Saved: hoursSavedMessages[c.QueryParam("saved")]}
 	return h.render(c, http.StatusOK, t, p, nil, nil, c.QueryParam("week"))
 }
 
-func (h *StaffPages) save(c echo.Context, t hoursTarget) error {
+func (h *BookingHours) save(c echo.Context, t bookingHoursTarget) error {
 	params, err := c.FormParams()
 	if err != nil {
 		return apperr.New(apperr.Invalid, "invalid_form", "The form could not be read. Please reload the page and try again.")
 	}
-	form := ParseAvailabilityForm(params)
-	week := params.Get("week")
-	if w := params.Get("preview_week"); w != "" {
-		week = w
-	}
-	preview := params.Get("intent") == "preview" || params.Get("preview_week") != ""
+	post := parseHoursPost(params)
+	form, week := post.AvailabilityForm, post.week()
 	rules, err := form.Parse()
 	if err != nil {
 		if apperr.KindOf(err) != apperr.Invalid {
 			return err
 		}
-		return h.render(c, http.StatusUnprocessableEntity, t, &HoursPage{}, &form, nil, week)
+		return h.render(c, web.StatusOf(err), t, &HoursPage{}, &form, nil, week)
 	}
-	if preview {
+	if post.previewing() {
 		return h.render(c, http.StatusOK, t, &HoursPage{}, &form, &rules, week)
 	}
 	in, _, _, _ := form.Input()
-	in.KeepBookings = params.Get("keep_bookings") != ""
+	in.KeepBookings = post.KeepBookings
 	if _, err := h.svc.SetAvailability(c.Request().Context(), t.clinicianID, in, h.audit(c)); err != nil {
-		var conflict *HoursConflict
+		var conflict *booking.HoursConflict
 		if !errors.As(err, &conflict) {
 			return err
 		}
 		// Nothing was saved: the form keeps what was typed, the week shows
 		// it, and each consultation it would leave out is listed.
-		p := &HoursPage{Affected: affectedViews(conflict.Consultations, rules.location(), t.viewer.ManageBookings)}
-		return h.render(c, http.StatusUnprocessableEntity, t, p, &form, &rules, week)
+		p := &HoursPage{Affected: hoursAffectedViews(conflict.Consultations, hoursLocation(rules), t.viewer.ManageBookings)}
+		return h.render(c, web.StatusOf(err), t, p, &form, &rules, week)
 	}
 	q := url.Values{"saved": {"hours"}}
-	if d, err := ParseDate(week); err == nil {
-		q.Set("week", WeekStart(d).String())
+	if d, err := booking.ParseDate(week); err == nil {
+		q.Set("week", booking.WeekStart(d).String())
 	}
 	return c.Redirect(http.StatusSeeOther, t.base+"?"+q.Encode())
 }
 
-func (h *StaffPages) rotate(c echo.Context, t hoursTarget) error {
+func (h *BookingHours) rotate(c echo.Context, t bookingHoursTarget) error {
 	if _, err := h.svc.RotateFeedToken(c.Request().Context(), t.clinicianID, h.audit(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, t.base+"?saved=feed#feed")
 }
 
-func (h *StaffPages) chooser(c echo.Context) error {
+func (h *BookingHours) chooser(c echo.Context) error {
 	list, err := h.svc.Clinicians(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	p := &HoursPage{Choose: list} // empty: the page says there are no clinicians yet
-	p.Title = "Consultation hours"
+	p.Title = "booking.Consultation hours"
 	return h.r.Render(c, http.StatusOK, "staff_availability", p)
 }
 
@@ -344,7 +336,7 @@ func (h *StaffPages) chooser(c echo.Context) error {
 // was sent, shown back as it is; without it the form shows the saved rules.
 // preview, when set, are unsaved rules to show in the week instead of the
 // saved ones.
-func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursPage, posted *AvailabilityForm, preview *Availability, week string) error {
+func (h *BookingHours) render(c echo.Context, status int, t bookingHoursTarget, p *HoursPage, posted *AvailabilityForm, preview *booking.Availability, week string) error {
 	ctx := c.Request().Context()
 	clin, err := h.svc.Clinician(ctx, t.clinicianID)
 	if err != nil {
@@ -353,7 +345,7 @@ func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursP
 	saved, err := h.svc.Availability(ctx, t.clinicianID)
 	switch {
 	case err == nil:
-	case apperr.As(err) != nil && apperr.As(err).Code == errNoAvailability.Code:
+	case errors.Is(err, booking.ErrNoAvailability):
 		p.NotSet = true
 	default:
 		return err
@@ -361,27 +353,27 @@ func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursP
 	if posted != nil {
 		p.Form = *posted
 	} else {
-		in := defaultRules(clin.TimeZone)
+		in := defaultHoursRules(clin.TimeZone)
 		if !p.NotSet {
 			in = saved.Input()
 		}
-		p.Form = NewAvailabilityForm(in, blankWeeklyRows, blankExceptionRows)
+		p.Form = NewAvailabilityForm(in, hoursBlankWeeklyRows, hoursBlankExceptionRows)
 	}
 
 	p.Clinician, p.Own, p.Base = clin, t.own(), t.base
 	if p.Own {
 		p.Title = "Your consultation hours"
 	} else {
-		p.Title = "Consultation hours: " + clin.Name
+		p.Title = "booking.Consultation hours: " + clin.Name
 	}
-	fillForm(p)
+	fillHoursForm(p)
 
 	loc := hoursZone(clin.TimeZone)
 	switch {
 	case preview != nil:
-		loc = preview.location()
+		loc = hoursLocation(*preview)
 	case !p.NotSet:
-		loc = saved.location()
+		loc = hoursLocation(saved)
 	}
 	if err := h.fillWeek(ctx, p, t.clinicianID, loc, preview, week); err != nil {
 		return err
@@ -393,7 +385,7 @@ func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursP
 		if err != nil {
 			return err
 		}
-		p.Consultations = consultationViews(list, loc)
+		p.Consultations = hoursConsultationViews(list, loc)
 	}
 	if p.FeedURL, err = h.svc.FeedURL(ctx, t.clinicianID); err != nil {
 		return err
@@ -401,8 +393,8 @@ func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursP
 	return h.r.Render(c, status, "staff_availability", p)
 }
 
-// fillForm prepares the form's rows, lists and limits for the template.
-func fillForm(p *HoursPage) {
+// fillHoursForm prepares the form's rows, lists and limits for the template.
+func fillHoursForm(p *HoursPage) {
 	f := &p.Form
 	p.Errors = f.Errors
 	if p.Errors == nil {
@@ -418,32 +410,32 @@ func fillForm(p *HoursPage) {
 		}
 		return out
 	}
-	p.Weekly = make([]WeeklyRowView, len(f.Weekly))
+	p.Weekly = make([]HoursWeeklyRowView, len(f.Weekly))
 	for i, r := range f.Weekly {
-		p.Weekly[i] = WeeklyRowView{Index: i, N: i + 1, WeeklyRow: r, Errors: rowErrors(fmt.Sprintf("weekly[%d].", i))}
+		p.Weekly[i] = HoursWeeklyRowView{Index: i, N: i + 1, WeeklyRow: r, Errors: rowErrors(fmt.Sprintf("weekly[%d].", i))}
 	}
-	p.Exceptions = make([]ExceptionRowView, len(f.Exceptions))
+	p.Exceptions = make([]HoursExceptionRowView, len(f.Exceptions))
 	for i, r := range f.Exceptions {
-		p.Exceptions[i] = ExceptionRowView{Index: i, N: i + 1, ExceptionRow: r, Errors: rowErrors(fmt.Sprintf("exceptions[%d].", i))}
+		p.Exceptions[i] = HoursExceptionRowView{Index: i, N: i + 1, ExceptionRow: r, Errors: rowErrors(fmt.Sprintf("exceptions[%d].", i))}
 	}
 	p.TimeZones = web.TimeZones
-	if f.TimeZone != "" && !contains(p.TimeZones, f.TimeZone) {
+	if f.TimeZone != "" && !slices.Contains(p.TimeZones, f.TimeZone) {
 		p.TimeZones = append([]string{f.TimeZone}, p.TimeZones...)
 	}
-	p.Weekdays = weekdayOptions
-	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = MinSlotMinutes, MaxSlotMinutes, MaxBufferMinutes, MaxNoticeHours
-	p.MinHorizon, p.MaxHorizon = MinHorizonDays, MaxHorizonDays
+	p.Weekdays = hoursWeekdayOptions
+	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = booking.MinSlotMinutes, booking.MaxSlotMinutes, booking.MaxBufferMinutes, booking.MaxNoticeHours
+	p.MinHorizon, p.MaxHorizon = booking.MinHorizonDays, booking.MaxHorizonDays
 }
 
 // fillWeek computes the preview grid of the week that holds week
 // (YYYY-MM-DD; this week when empty or not a date) in loc.
-func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *Availability, week string) error {
-	today := DateOf(h.svc.now().In(loc))
-	monday := WeekStart(today)
-	if d, err := ParseDate(week); err == nil {
-		monday = WeekStart(d)
+func (h *BookingHours) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *booking.Availability, week string) error {
+	today := booking.DateOf(h.svc.Now().In(loc))
+	monday := booking.WeekStart(today)
+	if d, err := booking.ParseDate(week); err == nil {
+		monday = booking.WeekStart(d)
 	}
-	var days []DayPreview
+	var days []booking.DayPreview
 	var err error
 	switch {
 	case preview != nil:
@@ -451,7 +443,7 @@ func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int
 		days, err = h.svc.PreviewWeek(ctx, clinicianID, *preview, monday)
 	case p.NotSet:
 		p.Week.NoRules = true
-		days = groupWeek(monday, nil, loc)
+		days = booking.EmptyWeek(monday, loc)
 	default:
 		days, err = h.svc.WeekPreview(ctx, clinicianID, monday)
 	}
@@ -460,11 +452,11 @@ func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int
 	}
 	w := &p.Week
 	w.TimeZone = loc.String()
-	w.Start, w.Prev, w.Next = monday.String(), addDays(monday, -7).String(), addDays(monday, 7).String()
-	w.Label = midnight(monday, time.UTC).Format("Monday, January 2, 2006")
+	w.Start, w.Prev, w.Next = monday.String(), monday.AddDays(-7).String(), monday.AddDays(7).String()
+	w.Label = monday.Midnight(time.UTC).Format("Monday, January 2, 2006")
 	for _, d := range days {
 		noon := time.Date(d.Date.Year, d.Date.Month, d.Date.Day, 12, 0, 0, 0, time.UTC)
-		dv := WeekDayView{Date: d.Date.String(), Weekday: noon.Format("Monday"), Short: noon.Format("Jan 2"), Past: d.Date.Compare(today) < 0}
+		dv := HoursWeekDayView{Date: d.Date.String(), Weekday: noon.Format("Monday"), Short: noon.Format("Jan 2"), Past: d.Date.Compare(today) < 0}
 		for _, sl := range d.Slots {
 			dv.Times = append(dv.Times, sl.Start.In(loc).Format("15:04"))
 		}
@@ -474,8 +466,8 @@ func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int
 	return nil
 }
 
-func consultationViews(list []Consultation, loc *time.Location) []ConsultationView {
-	out := make([]ConsultationView, len(list))
+func hoursConsultationViews(list []booking.Consultation, loc *time.Location) []HoursConsultationView {
+	out := make([]HoursConsultationView, len(list))
 	for i, b := range list {
 		start, end := b.Start.In(loc), b.End.In(loc)
 		kind := "Individual"
@@ -483,10 +475,10 @@ func consultationViews(list []Consultation, loc *time.Location) []ConsultationVi
 			kind = "Couple"
 		}
 		status := "Booked"
-		if b.Status == StatusCancelled {
+		if b.Status == booking.StatusCancelled {
 			status = "Cancelled"
 		}
-		out[i] = ConsultationView{IntakeID: b.IntakeID, Kind: kind, Status: status, Cancelled: b.Status == StatusCancelled,
+		out[i] = HoursConsultationView{IntakeID: b.IntakeID, Kind: kind, Status: status, Cancelled: b.Status == booking.StatusCancelled,
 			When: start.Format("Mon, Jan 2, 2006, 15:04") + "–" + end.Format("15:04 MST")}
 	}
 	return out
@@ -494,3 +486,11 @@ func consultationViews(list []Consultation, loc *time.Location) []ConsultationVi
 
 // hoursZone loads zone, or UTC when it cannot be loaded.
 func hoursZone(name string) *time.Location { return zone.OrUTC(name) }
+
+// hoursLocation is the zone rules are written in.
+func hoursLocation(rules booking.Availability) *time.Location {
+	if rules.Location == nil {
+		return time.UTC
+	}
+	return rules.Location
+}

@@ -1,4 +1,4 @@
-package booking
+package api
 
 import (
 	"net/http"
@@ -8,102 +8,31 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
-// SlotQuery is the query of GET /api/v1/slots and of the slot picker.
-type SlotQuery struct {
-	Kind     string
-	From, To time.Time // [From, To) instants
-	Location *time.Location
-}
-
-// ParseSlotQuery reads kind, from and to (dates, to inclusive) and tz. Dates
-// are days in tz; from defaults to today there and to to two weeks later.
-func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error) {
-	f := map[string]string{}
-	q := SlotQuery{Kind: kind}
-	if kind != "individual" && kind != "couple" {
-		f["kind"] = "Choose individual or couple."
-	}
-	if tz == "" {
-		tz = "UTC"
-	}
-	loc, err := zone.Load(tz)
-	if err != nil {
-		f["tz"] = "Unknown time zone; use an IANA name such as America/New_York."
-		loc = time.UTC
-	}
-	q.Location = loc
-	today := DateOf(now.In(loc))
-	start, end := today, Date{}
-	if from != "" {
-		if start, err = ParseDate(from); err != nil {
-			f["from"] = "Use a date like 2026-12-01."
-		}
-	}
-	if to != "" {
-		if end, err = ParseDate(to); err != nil {
-			f["to"] = "Use a date like 2026-12-14."
-		}
-	} else {
-		end = addDays(start, 13)
-	}
-	if len(f) == 0 {
-		q.From = midnight(start, loc)
-		q.To = midnight(addDays(end, 1), loc)
-		switch {
-		case !q.To.After(q.From):
-			f["to"] = "The end date must not be before the start date."
-		case q.To.Sub(q.From) > maxRange:
-			f["to"] = "Ask for at most 92 days at a time."
-		}
-	}
-	return q, apperr.Validation(f)
-}
-
-func addDays(d Date, n int) Date {
-	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
-}
-
-func midnight(d Date, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-}
-
-// APIHandlers serve the booking JSON API.
-type APIHandlers struct {
-	svc *Service
-	// Audit returns the hook that records who changed a clinician's hours
-	// through the staff API; nil records nothing.
-	Audit func(c echo.Context) ClinicianHook
+// BookingHandlers serve the booking JSON API: open slots and a client's
+// booking (public), clinicians and their hours (staff).
+type BookingHandlers struct {
+	svc   *booking.Service
+	audit func(c echo.Context) booking.ClinicianHook
 	// bodies are reused listing bodies (*[]byte): a listing is tens or
 	// hundreds of kilobytes, and allocating and collecting one per request
 	// cost as much as writing it.
 	bodies sync.Pool
 }
 
-// NewAPIHandlers returns the booking API handlers.
-func NewAPIHandlers(svc *Service) *APIHandlers { return &APIHandlers{svc: svc} }
-
-// PublicRoutes registers the public endpoints; limit guards changes.
-func (h *APIHandlers) PublicRoutes(api *echo.Group, limit echo.MiddlewareFunc) {
-	api.GET("/slots", h.slots)
-	api.POST("/bookings", h.book, limit)
-	api.GET("/bookings/:token", h.get)
-	api.PATCH("/bookings/:token", h.reschedule, limit)
-	api.DELETE("/bookings/:token", h.cancel, limit)
-}
-
-// StaffRoutes registers the staff endpoints: createClinician takes the
-// guard manageClinicians, and reading or setting a clinician's hours the
-// guard manageAvailability, both as the caller decides.
-func (h *APIHandlers) StaffRoutes(g *echo.Group, auth, manageClinicians, manageAvailability echo.MiddlewareFunc) {
-	g.GET("/clinicians", h.listClinicians, auth)
-	g.POST("/clinicians", h.createClinician, auth, manageClinicians)
-	g.GET("/clinicians/:id/availability", h.getAvailability, auth, manageAvailability)
-	g.PUT("/clinicians/:id/availability", h.setAvailability, auth, manageAvailability)
+// NewBookingHandlers returns the booking API handlers. audit returns the
+// hook that records who changed a clinician or their hours through the
+// staff API; nil records nothing.
+func NewBookingHandlers(svc *booking.Service, audit func(c echo.Context) booking.ClinicianHook) *BookingHandlers {
+	if audit == nil {
+		audit = func(echo.Context) booking.ClinicianHook { return nil }
+	}
+	return &BookingHandlers{svc: svc, audit: audit}
 }
 
 type slotJSON struct {
@@ -113,8 +42,9 @@ type slotJSON struct {
 	End           string `json:"end"`
 }
 
-func (h *APIHandlers) slots(c echo.Context) error {
-	q, err := ParseSlotQuery(c.QueryParam("kind"), c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"), h.svc.now())
+// Slots lists open times: GET /api/v1/slots.
+func (h *BookingHandlers) Slots(c echo.Context) error {
+	q, err := booking.ParseSlotQuery(c.QueryParam("kind"), c.QueryParam("from"), c.QueryParam("to"), c.QueryParam("tz"), h.svc.Now())
 	if err != nil {
 		return err
 	}
@@ -153,7 +83,8 @@ func parseStart(s string) (time.Time, error) {
 	return t, nil
 }
 
-func (h *APIHandlers) book(c echo.Context) error {
+// Book books a time for an intake: POST /api/v1/bookings.
+func (h *BookingHandlers) Book(c echo.Context) error {
 	var body bookBody
 	if err := web.DecodeJSON(c, &body); err != nil {
 		return err
@@ -172,14 +103,14 @@ func (h *APIHandlers) book(c echo.Context) error {
 	if err := apperr.Validation(f); err != nil {
 		return err
 	}
-	var idem *Idempotency
+	var idem *booking.Idempotency
 	if key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key")); key != "" {
 		if len(key) > 200 {
 			return apperr.New(apperr.BadRequest, "bad_idempotency_key", "The Idempotency-Key can be at most 200 characters.")
 		}
-		idem = &Idempotency{Key: key, RequestHash: HashRequest(body.IntakeToken, strconv.FormatInt(body.ClinicianID, 10), start.UTC().Format(time.RFC3339))}
+		idem = &booking.Idempotency{Key: key, RequestHash: booking.HashRequest(body.IntakeToken, strconv.FormatInt(body.ClinicianID, 10), start.UTC().Format(time.RFC3339))}
 	}
-	conf, err := h.svc.Book(c.Request().Context(), body.IntakeToken, Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone}, idem)
+	conf, err := h.svc.Book(c.Request().Context(), body.IntakeToken, booking.Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone}, idem)
 	if err != nil {
 		return err
 	}
@@ -198,13 +129,14 @@ type BookingJSON struct {
 	Sequence      int    `json:"sequence"`
 }
 
-func bookingJSON(b Booking) BookingJSON {
+func bookingJSON(b booking.Booking) BookingJSON {
 	loc := zone.OrUTC(b.ClientTimeZone)
 	return BookingJSON{ID: b.ID, Status: b.Status, ClinicianID: b.ClinicianID, ClinicianName: b.ClinicianName,
 		Start: b.Start.In(loc).Format(time.RFC3339), End: b.End.In(loc).Format(time.RFC3339), Location: b.Location, Sequence: b.Sequence}
 }
 
-func (h *APIHandlers) get(c echo.Context) error {
+// Get shows a booking by its manage token.
+func (h *BookingHandlers) Get(c echo.Context) error {
 	b, err := h.svc.ByManageToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
@@ -218,7 +150,8 @@ type rescheduleBody struct {
 	TimeZone    string `json:"timezone"`
 }
 
-func (h *APIHandlers) reschedule(c echo.Context) error {
+// Reschedule moves a booking by its manage token.
+func (h *BookingHandlers) Reschedule(c echo.Context) error {
 	var body rescheduleBody
 	if err := web.DecodeJSON(c, &body); err != nil {
 		return err
@@ -227,14 +160,15 @@ func (h *APIHandlers) reschedule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.Reschedule(c.Request().Context(), c.Param("token"), Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone})
+	b, err := h.svc.Reschedule(c.Request().Context(), c.Param("token"), booking.Request{ClinicianID: body.ClinicianID, Start: start, ClientTimeZone: body.TimeZone})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, bookingJSON(b))
 }
 
-func (h *APIHandlers) cancel(c echo.Context) error {
+// Cancel cancels a booking by its manage token.
+func (h *BookingHandlers) Cancel(c echo.Context) error {
 	b, err := h.svc.Cancel(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
@@ -253,7 +187,7 @@ type clinicianJSON struct {
 	Active    bool     `json:"active"`
 }
 
-func toClinicianJSON(c Clinician) clinicianJSON {
+func toClinicianJSON(c booking.Clinician) clinicianJSON {
 	offers := []string{}
 	if c.OffersIndividual {
 		offers = append(offers, "individual")
@@ -264,7 +198,8 @@ func toClinicianJSON(c Clinician) clinicianJSON {
 	return clinicianJSON{ID: c.ID, Name: c.Name, Email: c.Email, TimeZone: c.TimeZone, Offers: offers, VideoLink: c.VideoLink, Address: c.Address, Active: c.Active}
 }
 
-func (h *APIHandlers) listClinicians(c echo.Context) error {
+// Clinicians lists the clinicians (staff).
+func (h *BookingHandlers) Clinicians(c echo.Context) error {
 	list, err := h.svc.Clinicians(c.Request().Context())
 	if err != nil {
 		return err
@@ -276,27 +211,26 @@ func (h *APIHandlers) listClinicians(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"clinicians": out})
 }
 
-func (h *APIHandlers) createClinician(c echo.Context) error {
-	var in ClinicianInput
+// CreateClinician adds a clinician (staff).
+func (h *BookingHandlers) CreateClinician(c echo.Context) error {
+	var in booking.ClinicianInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	var hook ClinicianHook
-	if h.Audit != nil {
-		hook = h.Audit(c)
-	}
-	cl, err := h.svc.CreateClinician(c.Request().Context(), in, hook)
+	cl, err := h.svc.CreateClinician(c.Request().Context(), in, h.audit(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]int64{"id": cl.ID})
 }
 
-// ClinicianParam reads the :id route parameter.
-func ClinicianParam(c echo.Context) (int64, error) { return web.IDParam(c, errClinicianNotFound) }
+func bookingClinicianID(c echo.Context) (int64, error) {
+	return web.IDParam(c, booking.ErrClinicianNotFound)
+}
 
-func (h *APIHandlers) getAvailability(c echo.Context) error {
-	id, err := ClinicianParam(c)
+// Availability shows a clinician's hours (staff).
+func (h *BookingHandlers) Availability(c echo.Context) error {
+	id, err := bookingClinicianID(c)
 	if err != nil {
 		return err
 	}
@@ -307,20 +241,17 @@ func (h *APIHandlers) getAvailability(c echo.Context) error {
 	return c.JSON(http.StatusOK, a.Input())
 }
 
-func (h *APIHandlers) setAvailability(c echo.Context) error {
-	id, err := ClinicianParam(c)
+// SetAvailability replaces a clinician's hours (staff).
+func (h *BookingHandlers) SetAvailability(c echo.Context) error {
+	id, err := bookingClinicianID(c)
 	if err != nil {
 		return err
 	}
-	var in AvailabilityInput
+	var in booking.AvailabilityInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	var hook ClinicianHook
-	if h.Audit != nil {
-		hook = h.Audit(c)
-	}
-	a, err := h.svc.SetAvailability(c.Request().Context(), id, in, hook)
+	a, err := h.svc.SetAvailability(c.Request().Context(), id, in, h.audit(c))
 	if err != nil {
 		return err
 	}
