@@ -35,7 +35,7 @@ func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	var r row
 	err := tx.Take(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row{}, errNotFound
+		return row{}, ErrNotFound
 	}
 	if err != nil {
 		return row{}, fmt.Errorf("load intake: %w", err)
