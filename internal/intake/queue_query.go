@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 // QueueQuery is the queue's filter as it was typed (the staff queue's URL
@@ -63,7 +63,7 @@ func ParseQueueQuery(qq QueueQuery, loc *time.Location) (StaffFilter, map[string
 			f.ClinicianID = id
 		}
 	}
-	f.From, f.To = web.DateRange(qq.From, qq.To, loc, errs)
+	f.From, f.To = schedule.DateRange(qq.From, qq.To, loc, errs)
 	if n := utf8.RuneCountInString(qq.Q); n > maxSearch {
 		errs["q"] = fmt.Sprintf("Search for at most %d characters (this has %d).", maxSearch, n)
 	} else {
