@@ -85,7 +85,8 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	api.POST("/intakes", intakeAPI.Create, limit)
 	api.GET("/intakes", intakeAPI.List, bearer, staff.Require(staff.ViewOwnIntakes))
 	api.GET("/intakes/:id", intakeAPI.Get, bearer, staff.Require(staff.ViewOwnIntakes))
-	staffIntakes := staffui.NewIntakePages(a.Intakes, r, a.Practice, intakeBookings{bookings: a.Booking, emails: a.Outbox}, a.Now)
+	staffIntakes := staffui.NewIntakePages(a.Intakes, r, a.Practice, intakeClinicianList{a.Booking},
+		intakeBookings{bookings: a.Booking, emails: a.Outbox}, a.Now)
 	staffPages.GET("", staffIntakes.Queue, staff.Require(staff.ViewOwnIntakes))
 	staffPages.GET("/intakes/:id", staffIntakes.Show, staff.Require(staff.ViewOwnIntakes))
 	staffPages.POST("/intakes/:id/notes", staffIntakes.AddNote, staff.Require(staff.EditIntake))

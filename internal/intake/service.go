@@ -15,15 +15,18 @@ import (
 // Service applies the intake rules. The HTML form and the JSON API both
 // submit through it, so they validate alike.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
-	key []byte // the server key, from which partner links are derived
+	db         *gorm.DB
+	now        func() time.Time
+	key        []byte // the server key, from which partner links are derived
+	clinicians Clinicians
 }
 
-// NewService returns an intake service; now is the clock (UTC is stored)
-// and key the server key (secret.LoadKey) that partner links derive from.
-func NewService(db *gorm.DB, now func() time.Time, key []byte) *Service {
-	return &Service{db: db, now: now, key: key}
+// NewService returns an intake service; now is the clock (UTC is stored),
+// key the server key (secret.LoadKey) that partner links derive from, and
+// clinicians tells which clinicians can be assigned and which requests are
+// booked with whom.
+func NewService(db *gorm.DB, now func() time.Time, key []byte, clinicians Clinicians) *Service {
+	return &Service{db: db, now: now, key: key, clinicians: clinicians}
 }
 
 // ErrNotFound is the answer for a request that does not exist (or a token

@@ -23,12 +23,27 @@ type IntakePractice interface {
 	Get(ctx context.Context) (practice.Settings, error)
 }
 
+// IntakeClinician is a clinician as the assignment list and the queue's
+// filter show them.
+type IntakeClinician struct {
+	ID     int64
+	Name   string
+	Active bool
+}
+
+// IntakeClinicians lists the practice's clinicians by name, inactive ones
+// too (a request may still be assigned to one).
+type IntakeClinicians interface {
+	Clinicians(ctx context.Context) ([]IntakeClinician, error)
+}
+
 // IntakePages serve the intake queue and the intake pages of the staff
 // area: reading a request, notes, assignment and status.
 type IntakePages struct {
-	svc      *intake.Service
-	r        *web.Renderer
-	practice IntakePractice
+	svc        *intake.Service
+	r          *web.Renderer
+	practice   IntakePractice
+	clinicians IntakeClinicians
 	// bookings lists each intake's consultations and their emails on the
 	// intake page.
 	bookings IntakeBookings
@@ -37,8 +52,9 @@ type IntakePages struct {
 
 // NewIntakePages returns the staff intake pages. now is the clock that
 // tells upcoming consultations from past ones.
-func NewIntakePages(svc *intake.Service, r *web.Renderer, p IntakePractice, bookings IntakeBookings, now func() time.Time) *IntakePages {
-	return &IntakePages{svc: svc, r: r, practice: p, bookings: bookings, now: now}
+func NewIntakePages(svc *intake.Service, r *web.Renderer, p IntakePractice, clinicians IntakeClinicians,
+	bookings IntakeBookings, now func() time.Time) *IntakePages {
+	return &IntakePages{svc: svc, r: r, practice: p, clinicians: clinicians, bookings: bookings, now: now}
 }
 
 func intakeIDParam(c echo.Context) (int64, error) { return web.IDParam(c, intake.ErrNotFound) }
@@ -110,7 +126,7 @@ type IntakeQueueView struct {
 	First          string // link back to the first page, when paging
 	Statuses       []intake.Option
 	Kinds          []intake.Option
-	Clinicians     []intake.ClinicianOption
+	Clinicians     []IntakeClinician
 	ShowClinicians bool // the clinician filter (for those who see every intake)
 	Scope          string
 }
@@ -163,7 +179,7 @@ func (h *IntakePages) Queue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Clinicians, err = h.svc.Clinicians(ctx); err != nil {
+	if v.Clinicians, err = h.clinicians.Clinicians(ctx); err != nil {
 		return err
 	}
 	names := intakeClinicianNames(v.Clinicians)
@@ -207,7 +223,7 @@ func intakeCancelledShort(c *intake.Cancellation, loc *time.Location) string {
 	return c.Label() + " " + c.At.In(loc).Format("Jan 2")
 }
 
-func intakeClinicianNames(list []intake.ClinicianOption) map[int64]string {
+func intakeClinicianNames(list []IntakeClinician) map[int64]string {
 	m := make(map[int64]string, len(list))
 	for _, c := range list {
 		m[c.ID] = c.Name
@@ -302,7 +318,7 @@ type IntakeView struct {
 	AssignedID    int64
 	AssignedName  string
 	Notes         []IntakeNoteView
-	Clinicians    []intake.ClinicianOption
+	Clinicians    []IntakeClinician
 	NextStatuses  []intake.Option
 	CanNote       bool
 	CanAssign     bool
@@ -415,7 +431,7 @@ func (h *IntakePages) renderIntake(c echo.Context, status int, v *IntakeView) er
 	if err != nil {
 		return err
 	}
-	clinicians, err := h.svc.Clinicians(ctx)
+	clinicians, err := h.clinicians.Clinicians(ctx)
 	if err != nil {
 		return err
 	}
