@@ -37,6 +37,7 @@ type intakeLandingView struct {
 	web.Layout
 }
 
+// Landing is the front door: individual or couple, and the crisis resources.
 func (h *IntakePages) Landing(c echo.Context) error {
 	v := &intakeLandingView{}
 	v.Title = "Request a free consultation"
@@ -45,18 +46,21 @@ func (h *IntakePages) Landing(c echo.Context) error {
 
 type intakePlainView struct{ web.Layout }
 
+// Crisis is the crisis resources page, linked from every form.
 func (h *IntakePages) Crisis(c echo.Context) error {
 	v := &intakePlainView{}
 	v.Title = "Crisis resources"
 	return h.r.Render(c, http.StatusOK, "crisis", v)
 }
 
+// Privacy is the privacy notice.
 func (h *IntakePages) Privacy(c echo.Context) error {
 	v := &intakePlainView{}
 	v.Title = "Privacy notice"
 	return h.r.Render(c, http.StatusOK, "privacy", v)
 }
 
+// Thanks is where a submission caught by the honeypot ends: it tells a bot nothing.
 func (h *IntakePages) Thanks(c echo.Context) error {
 	v := &intakePlainView{}
 	v.Title = "Thank you"
@@ -116,6 +120,7 @@ func intakeKindParam(c echo.Context) (intake.Kind, error) {
 	return "", apperr.New(apperr.NotFound, "not_found", "We could not find that page.")
 }
 
+// Form is the blank intake form of an individual or a couple.
 func (h *IntakePages) Form(c echo.Context) error {
 	kind, err := intakeKindParam(c)
 	if err != nil {
@@ -127,6 +132,9 @@ func (h *IntakePages) Form(c echo.Context) error {
 // intakeHoneypot is a field people never see; bots fill it in.
 const intakeHoneypot = "website"
 
+// Submit takes the form: re-shown with every answer kept and a message
+// next to each field on a mistake, or on to the crisis page (a "yes" to the
+// safety question) or the next step.
 func (h *IntakePages) Submit(c echo.Context) error {
 	kind, err := intakeKindParam(c)
 	if err != nil {
@@ -168,7 +176,7 @@ func intakeFormViewFrom(kind intake.Kind, form url.Values) *IntakeFormView {
 	return v
 }
 
-// limitedForm answers a submission the rate limit refused with the form,
+// LimitedForm answers a submission the rate limit refused with the form,
 // every answer kept and the refusal said at the top: nothing is lost.
 func (h *IntakePages) LimitedForm(c echo.Context, refusal *apperr.Error) error {
 	kind, err := intakeKindParam(c)
@@ -232,6 +240,8 @@ func (h *IntakePages) stepView(c echo.Context, title string) (*IntakeStepView, e
 	return v, nil
 }
 
+// Support is the crisis resources shown right after a "yes" to the safety
+// question, before the client goes on.
 func (h *IntakePages) Support(c echo.Context) error {
 	v, err := h.stepView(c, "Support is available right now")
 	if err != nil {
@@ -240,6 +250,7 @@ func (h *IntakePages) Support(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "support", v)
 }
 
+// Confirmation says the request arrived, with a couple's partner link.
 func (h *IntakePages) Confirmation(c echo.Context) error {
 	v, err := h.stepView(c, "Thank you — we have your request")
 	if err != nil {

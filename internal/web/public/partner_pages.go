@@ -50,7 +50,7 @@ func (h *IntakePages) partnerRequest(c echo.Context) (intake.PartnerRequest, err
 	return req, nil
 }
 
-// partnerForm shows the form with only the partner's name filled in. It
+// PartnerForm shows the form with only the partner's name filled in. It
 // never shows answers sent before: whoever holds the link (the first
 // partner too) could read them.
 func (h *IntakePages) PartnerForm(c echo.Context) error {
@@ -70,6 +70,9 @@ func (h *IntakePages) PartnerForm(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "partner_form", v)
 }
 
+// PartnerSubmit takes the partner's form: re-shown with their answers on a
+// mistake, "already sent" when answers were sent before, or on to the
+// crisis page or the thanks.
 func (h *IntakePages) PartnerSubmit(c echo.Context) error {
 	token := c.Param("token")
 	if _, err := h.partnerRequest(c); err != nil {
@@ -106,7 +109,7 @@ func (h *IntakePages) PartnerSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/thanks")
 }
 
-// limitedPartnerForm answers a submission the rate limit refused with the
+// LimitedPartnerForm answers a submission the rate limit refused with the
 // form, every answer kept and the refusal said at the top.
 func (h *IntakePages) LimitedPartnerForm(c echo.Context, refusal *apperr.Error) error {
 	token := c.Param("token")
@@ -143,6 +146,7 @@ type PartnerStepView struct {
 	AlreadySent string
 }
 
+// PartnerSupport is the crisis resources after the partner's "yes".
 func (h *IntakePages) PartnerSupport(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
@@ -152,6 +156,7 @@ func (h *IntakePages) PartnerSupport(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "partner_support", v)
 }
 
+// PartnerThanks thanks the partner; it shows nothing they answered.
 func (h *IntakePages) PartnerThanks(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err

@@ -156,6 +156,7 @@ type IntakeStatusCount struct {
 
 var intakeKinds = []intake.Option{{Value: string(intake.Individual), Label: "Individual"}, {Value: string(intake.Couple), Label: "Couple"}}
 
+// Queue is the intake queue: open requests, urgent first, filtered, searched and paged.
 func (h *IntakePages) Queue(c echo.Context) error {
 	by, err := staff.ActorOf(c)
 	if err != nil {
@@ -403,6 +404,8 @@ var IntakeNoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: 
 	return fmt.Sprintf("/staff/intakes/%d", id)
 }}
 
+// Show is one request for staff; a note kept across an ended session is
+// back in its form.
 func (h *IntakePages) Show(c echo.Context) error {
 	v := &IntakeView{Errors: map[string]string{}, Saved: intakeSavedMessages[c.QueryParam("saved")]}
 	if body := staff.DraftOf(c, IntakeNoteDraft.Field); body != "" {
@@ -519,6 +522,7 @@ func (h *IntakePages) afterChange(c echo.Context, id int64, saved string, err er
 	return h.renderIntake(c, web.StatusOf(err), v)
 }
 
+// AddNote adds a staff note to the request.
 func (h *IntakePages) AddNote(c echo.Context) error {
 	by, err := staff.ActorOf(c)
 	if err != nil {
@@ -533,6 +537,7 @@ func (h *IntakePages) AddNote(c echo.Context) error {
 	return h.afterChange(c, id, "note", err, func(v *IntakeView) { v.NoteBody = body })
 }
 
+// Assign assigns the request to a clinician, or to nobody.
 func (h *IntakePages) Assign(c echo.Context) error {
 	by, err := staff.ActorOf(c)
 	if err != nil {
@@ -554,6 +559,7 @@ func (h *IntakePages) Assign(c echo.Context) error {
 	return h.afterChange(c, id, "assign", err, nil)
 }
 
+// SetStatus moves the request along the review workflow.
 func (h *IntakePages) SetStatus(c echo.Context) error {
 	by, err := staff.ActorOf(c)
 	if err != nil {
