@@ -5,10 +5,19 @@ import (
 	"slices"
 	"testing"
 
+	"time"
+
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/staff"
 	"gorm.io/gorm"
 )
+
+// newIntakes is the real intake service as internal/app builds it: its
+// clinicians answered by booking, its note authors by staff.
+func newIntakes(db *gorm.DB, now func() time.Time, key []byte) *intake.Service {
+	return intake.NewService(db, now, key, intakeScope{}, staff.NewService(db, now))
+}
 
 // intakeScope is intake.Clinicians answered by package booking, as
 // internal/app wires it.

@@ -1,7 +1,10 @@
 package intake
 
 import (
+	"time"
+
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/staff"
 	"gorm.io/gorm"
 )
 
@@ -25,3 +28,9 @@ func (bookingClinicians) IntakesBookedWith(tx *gorm.DB, clinicianID int64) ([]in
 
 // BookingClinicians is bookingClinicians for the package's external tests.
 var BookingClinicians Clinicians = bookingClinicians{}
+
+// newTestService is a service over db with the test key, its clinicians
+// and note authors answered by the real booking and staff packages.
+func newTestService(db *gorm.DB, now func() time.Time) *Service {
+	return NewService(db, now, testKey, bookingClinicians{}, staff.NewService(db, now))
+}

@@ -19,14 +19,15 @@ type Service struct {
 	now        func() time.Time
 	key        []byte // the server key, from which partner links are derived
 	clinicians Clinicians
+	authors    Authors
 }
 
 // NewService returns an intake service; now is the clock (UTC is stored),
-// key the server key (secret.LoadKey) that partner links derive from, and
+// key the server key (secret.LoadKey) that partner links derive from,
 // clinicians tells which clinicians can be assigned and which requests are
-// booked with whom.
-func NewService(db *gorm.DB, now func() time.Time, key []byte, clinicians Clinicians) *Service {
-	return &Service{db: db, now: now, key: key, clinicians: clinicians}
+// booked with whom, and authors names the staff who write notes.
+func NewService(db *gorm.DB, now func() time.Time, key []byte, clinicians Clinicians, authors Authors) *Service {
+	return &Service{db: db, now: now, key: key, clinicians: clinicians, authors: authors}
 }
 
 // ErrNotFound is the answer for a request that does not exist (or a token
