@@ -172,14 +172,11 @@ func (h *IntakePages) Queue(c echo.Context) error {
 	if !v.ShowClinicians {
 		v.Scope = "Requests assigned to you or booked with you."
 	}
-	page, err := h.svc.ListPage(ctx, by.Account, f)
+	page, err := h.svc.Queue(ctx, by.Account, f)
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.CountByStatus(ctx, by.Account, f)
-	if err != nil {
-		return err
-	}
+	counts := page.Counts
 	if v.Clinicians, err = h.clinicians.Clinicians(ctx); err != nil {
 		return err
 	}
@@ -426,14 +423,11 @@ func (h *IntakePages) renderIntake(c echo.Context, status int, v *IntakeView) er
 		return err
 	}
 	ctx := c.Request().Context()
-	in, err := h.svc.GetForStaff(ctx, by, id)
+	review, err := h.svc.Review(ctx, by, id)
 	if err != nil {
 		return err
 	}
-	notes, err := h.svc.Notes(ctx, by.Account, id)
-	if err != nil {
-		return err
-	}
+	in, notes := review.Intake, review.Notes
 	clinicians, err := h.clinicians.Clinicians(ctx)
 	if err != nil {
 		return err
