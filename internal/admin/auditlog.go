@@ -10,6 +10,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -108,7 +109,7 @@ func ParseAuditQuery(ctx context.Context, q AuditQuery, loc *time.Location, look
 	default:
 		errs["actor"] = "Enter an account's email or number."
 	}
-	f.From, f.To = web.DateRange(q.From, q.To, loc, errs)
+	f.From, f.To = schedule.DateRange(q.From, q.To, loc, errs)
 	if q.Before != "" {
 		id, perr := strconv.ParseInt(q.Before, 10, 64)
 		if perr != nil || id <= 0 {

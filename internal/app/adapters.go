@@ -6,6 +6,7 @@ import (
 
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/web/staffui"
 	"gorm.io/gorm"
 )
 
@@ -45,6 +46,43 @@ func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, 
 		by = intake.AllowedByStaff
 	}
 	return a.svc.AllowPartnerContactTx(tx, id, by, now)
+}
+
+// intakeClinicians lets intake ask which clinicians can be assigned a
+// request and which requests are booked with whom, without reading
+// booking's tables.
+type intakeClinicians struct{}
+
+var _ intake.Clinicians = intakeClinicians{}
+
+func (intakeClinicians) ActiveClinician(tx *gorm.DB, id int64) (bool, error) {
+	return booking.ActiveClinician(tx, id)
+}
+
+func (intakeClinicians) CliniciansBookedFor(tx *gorm.DB, intakeID int64) ([]int64, error) {
+	return booking.CliniciansBookedFor(tx, intakeID)
+}
+
+func (intakeClinicians) IntakesBookedWith(tx *gorm.DB, clinicianID int64) ([]int64, error) {
+	return booking.IntakesBookedWith(tx, clinicianID)
+}
+
+// intakeClinicianList gives the staff intake pages the practice's
+// clinicians (for assigning and for the queue's filter).
+type intakeClinicianList struct{ bookings *booking.Service }
+
+var _ staffui.IntakeClinicians = intakeClinicianList{}
+
+func (a intakeClinicianList) Clinicians(ctx context.Context) ([]staffui.IntakeClinician, error) {
+	list, err := a.bookings.Clinicians(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]staffui.IntakeClinician, len(list))
+	for i, c := range list {
+		out[i] = staffui.IntakeClinician{ID: c.ID, Name: c.Name, Active: c.Active}
+	}
+	return out, nil
 }
 
 func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, error) {

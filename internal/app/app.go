@@ -93,8 +93,8 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	}
 	a.key = key
 	a.Practice = practice.NewService(db, now)
-	a.Intakes = intake.NewService(db, now, key)
 	a.Staff = staff.NewService(db, now)
+	a.Intakes = intake.NewService(db, now, key, intakeClinicians{}, a.Staff)
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}

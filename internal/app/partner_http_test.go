@@ -13,6 +13,7 @@ import (
 
 	"github.com/firststep/firststep/internal/app"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/web/public"
 	"golang.org/x/net/html"
 )
 
@@ -403,7 +404,7 @@ func TestPartnerAnswersForStaff(t *testing.T) {
 	c := newClient(t, fx.a, "192.0.2.71")
 	answers := partnerAnswers()
 	answers.Set("safety", "yes")
-	if res := c.submit(intake.PartnerPath(token), answers); res.StatusCode != http.StatusSeeOther {
+	if res := c.submit(public.PartnerPath(token), answers); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("partner submit = %d", res.StatusCode)
 	}
 

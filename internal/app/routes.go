@@ -53,35 +53,52 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	limit := web.RateLimit(a.Config.RateLimit)
 	api := e.Group("/api/v1")
 	api.GET("/openapi.json", webapi.OpenAPI())
-
-	intakes := intake.NewHandlers(a.Intakes, r)
-	intakes.NextPath = func(token string) string { return "/requests/" + url.PathEscape(token) }
-	intakes.BaseURL = a.Config.BaseURL
-	intakes.Routes(e, api, limit)
-	// The partner of a couple adds their own answers through a private link
-	// the first partner chooses whether to pass on (it is never emailed).
-	intakes.PartnerRoutes(e, limit)
-
 	// The staff API's token check is on each of its routes, not on a group:
 	// Echo routes every unmatched path of a group with middleware through
 	// it, which would answer 401 for a path that does not exist and for a
 	// wrong method on a public one.
 	bearer := staff.BearerAuth(a.Staff)
-	staffIntakes := intake.NewStaffHandlers(a.Intakes, r, a.Practice)
-	staffIntakes.APIRoutes(api, bearer)
-
 	// The staff area: sign-in is open, every other /staff page needs a session.
-	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
 	// An account with a one-time password is sent to choose its own first.
 	// A note sent after the session ended is kept and back in its form after sign-in.
-	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions, intake.NoteDraft), staff.PasswordFirst)
-	staffIntakes.Routes(staffPages)
+	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions, staffui.IntakeNoteDraft), staff.PasswordFirst)
+
+	// The intake: the client's request (landing page, forms, crisis page,
+	// the pages after sending), a couple's partner's own answers through a
+	// private link the first partner chooses whether to pass on (it is never
+	// emailed), the staff's queue and intake pages, and the intake API.
+	intakes := public.NewIntakePages(a.Intakes, r,
+		func(token string) string { return "/requests/" + url.PathEscape(token) }, a.Config.BaseURL)
+	e.GET("/", intakes.Landing)
+	e.GET("/crisis", intakes.Crisis)
+	e.GET("/privacy", intakes.Privacy)
+	e.GET("/thanks", intakes.Thanks)
+	e.GET("/request/:kind", intakes.Form)
+	e.POST("/request/:kind", intakes.Submit, web.KeepFormWhenLimited(intakes.LimitedForm), limit)
+	e.GET("/requests/:token/support", intakes.Support)
+	e.GET("/requests/:token/received", intakes.Confirmation)
+	e.GET("/partner/:token", intakes.PartnerForm)
+	e.POST("/partner/:token", intakes.PartnerSubmit, web.KeepFormWhenLimited(intakes.LimitedPartnerForm), limit)
+	e.GET("/partner/:token/support", intakes.PartnerSupport)
+	e.GET("/partner/:token/thanks", intakes.PartnerThanks)
+	intakeAPI := webapi.NewIntakeHandlers(a.Intakes, a.Practice)
+	api.POST("/intakes", intakeAPI.Create, limit)
+	api.GET("/intakes", intakeAPI.List, bearer, staff.Require(staff.ViewOwnIntakes))
+	api.GET("/intakes/:id", intakeAPI.Get, bearer, staff.Require(staff.ViewOwnIntakes))
+	staffIntakes := staffui.NewIntakePages(a.Intakes, r, a.Practice, intakeClinicianList{a.Booking},
+		intakeBookings{bookings: a.Booking, emails: a.Outbox}, a.Now)
+	staffPages.GET("", staffIntakes.Queue, staff.Require(staff.ViewOwnIntakes))
+	staffPages.GET("/intakes/:id", staffIntakes.Show, staff.Require(staff.ViewOwnIntakes))
+	staffPages.POST("/intakes/:id/notes", staffIntakes.AddNote, staff.Require(staff.EditIntake))
+	staffPages.POST("/intakes/:id/assign", staffIntakes.Assign, staff.Require(staff.AssignIntake))
+	staffPages.POST("/intakes/:id/status", staffIntakes.SetStatus, staff.Require(staff.EditIntake))
+
+
+	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
 	staff.NewPasswordHandlers(a.Staff, r).Routes(staffPages)
 	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
 	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
 		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
-	// Consultations on the intake page.
-	staffIntakes.Bookings = intakeBookings{bookings: a.Booking, emails: a.Outbox}
 
 	// Booking. The client's slot picker, manage pages and calendar feeds;
 	// limit guards every change.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
-	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/staff"
+	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -23,23 +23,23 @@ type intakeBookings struct {
 	emails   *outbox.Service
 }
 
-var _ intake.Bookings = intakeBookings{}
+var _ staffui.IntakeBookings = intakeBookings{}
 
-func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]intake.Booking, error) {
+func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]staffui.IntakeBooking, error) {
 	list, err := a.bookings.ForIntake(ctx, intakeID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]intake.Booking, len(list))
+	out := make([]staffui.IntakeBooking, len(list))
 	for i, b := range list {
 		emails, err := a.emails.ForBooking(ctx, b.ID)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = intake.Booking{ID: b.ID, ClinicianName: b.ClinicianName, Start: b.Start, End: b.End,
+		out[i] = staffui.IntakeBooking{ID: b.ID, ClinicianName: b.ClinicianName, Start: b.Start, End: b.End,
 			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Sequence: b.Sequence}
 		for _, e := range emails {
-			out[i].Emails = append(out[i].Emails, intake.Email{Recipients: e.Recipients, Subject: e.Subject,
+			out[i].Emails = append(out[i].Emails, staffui.IntakeEmail{Recipients: e.Recipients, Subject: e.Subject,
 				About: booking.EmailWords(e.Purpose), Status: e.Status, StatusWords: outbox.StatusWords(e.Status),
 				Attempts: e.Attempts, LastError: e.LastError, Problem: outbox.ProblemWords(e.LastError)})
 		}

@@ -12,12 +12,12 @@ import (
 // ByTokenTx is ByToken inside the caller's transaction, for booking.
 func (s *Service) ByTokenTx(tx *gorm.DB, token string) (Intake, error) {
 	if token == "" {
-		return Intake{}, errNotFound
+		return Intake{}, ErrNotFound
 	}
 	var r row
 	err := tx.Where("token_hash = ?", secret.Hash(token)).First(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Intake{}, errNotFound
+		return Intake{}, ErrNotFound
 	}
 	if err != nil {
 		return Intake{}, fmt.Errorf("load intake: %w", err)
@@ -30,7 +30,7 @@ func (s *Service) GetTx(tx *gorm.DB, id int64) (Intake, error) {
 	var r row
 	err := tx.First(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Intake{}, errNotFound
+		return Intake{}, ErrNotFound
 	}
 	if err != nil {
 		return Intake{}, fmt.Errorf("load intake: %w", err)

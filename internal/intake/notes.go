@@ -61,7 +61,7 @@ func (s *Service) AddNote(ctx context.Context, by Actor, id int64, body string) 
 	now := s.now().UTC()
 	n := noteRow{IntakeID: id, AuthorID: by.Account.ID, Body: body, CreatedAt: now}
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		if _, err := loadVisible(tx, by.Account, id); err != nil {
+		if _, err := s.loadVisible(tx, by.Account, id); err != nil {
 			return err
 		}
 		if err := tx.Create(&n).Error; err != nil {
@@ -75,30 +75,39 @@ func (s *Service) AddNote(ctx context.Context, by Actor, id int64, body string) 
 	return Note{ID: n.ID, AuthorName: by.Account.Name, AuthorEmail: by.Account.Email, Body: body, CreatedAt: now}, nil
 }
 
-// Notes returns the notes on an intake the account may see, oldest first.
-// Authors' names are read from the staff accounts (a read-only join).
+// Authors gives the names of the staff accounts that write notes; package
+// staff keeps them (*staff.Service is one).
+type Authors interface {
+	// Accounts returns every staff account, inactive ones too.
+	Accounts(ctx context.Context) ([]staff.Account, error)
+}
+
+// Notes returns the notes on an intake the account may see, oldest first,
+// each with its author's name and email (asked of Authors).
 func (s *Service) Notes(ctx context.Context, acc staff.Account, id int64) ([]Note, error) {
 	db := s.db.WithContext(ctx)
-	if _, err := loadVisible(db, acc, id); err != nil {
+	if _, err := s.loadVisible(db, acc, id); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID          int64
-		AuthorName  string
-		AuthorEmail string
-		Body        string
-		CreatedAt   time.Time
-	}
-	err := db.Table("intake_notes n").
-		Select("n.id, n.body, n.created_at, a.name AS author_name, a.email AS author_email").
-		Joins("JOIN staff_accounts a ON a.id = n.author_id").
-		Where("n.intake_id = ?", id).Order("n.created_at, n.id").Scan(&rows).Error
-	if err != nil {
+	var rows []noteRow
+	if err := db.Where("intake_id = ?", id).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list notes: %w", err)
+	}
+	if len(rows) == 0 {
+		return []Note{}, nil
+	}
+	accounts, err := s.authors.Accounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("name note authors: %w", err)
+	}
+	byID := make(map[int64]staff.Account, len(accounts))
+	for _, a := range accounts {
+		byID[a.ID] = a
 	}
 	out := make([]Note, len(rows))
 	for i, r := range rows {
-		out[i] = Note{ID: r.ID, AuthorName: r.AuthorName, AuthorEmail: r.AuthorEmail, Body: r.Body, CreatedAt: r.CreatedAt.UTC()}
+		author := byID[r.AuthorID]
+		out[i] = Note{ID: r.ID, AuthorName: author.Name, AuthorEmail: author.Email, Body: r.Body, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
 }

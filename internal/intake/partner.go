@@ -177,12 +177,12 @@ func (s *Service) PartnerToken(ctx context.Context, id int64, kind Kind) (string
 // ByPartnerToken finds the couple intake a partner link belongs to.
 func (s *Service) ByPartnerToken(ctx context.Context, token string) (PartnerRequest, error) {
 	if token == "" {
-		return PartnerRequest{}, errNotFound
+		return PartnerRequest{}, ErrNotFound
 	}
 	var r row
 	err := s.db.WithContext(ctx).Where("partner_token_hash = ? AND kind = ?", secret.Hash(token), string(Couple)).First(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return PartnerRequest{}, errNotFound
+		return PartnerRequest{}, ErrNotFound
 	}
 	if err != nil {
 		return PartnerRequest{}, fmt.Errorf("load intake: %w", err)
@@ -194,12 +194,13 @@ func (s *Service) ByPartnerToken(ctx context.Context, token string) (PartnerRequ
 	return PartnerRequest{IntakeID: r.ID, PartnerName: r.PartnerName, Answered: answered > 0}, nil
 }
 
-// errPartnerAnswered: answers for this request were already sent.
-var errPartnerAnswered = apperr.New(apperr.Conflict, "partner_answers_sent",
+// ErrPartnerAnswered is SubmitPartner's answer when answers for this
+// request were already sent: the partner's page says so (errors.Is).
+var ErrPartnerAnswered = apperr.New(apperr.Conflict, "partner_answers_sent",
 	"Answers were already sent with this link, and they stay as they were sent. If you would like to add or change something, you can tell the clinician at the consultation.")
 
 // SubmitPartner validates and stores the partner's answers for the intake
-// of token. The first answers sent stand (errPartnerAnswered afterwards),
+// of token. The first answers sent stand (ErrPartnerAnswered afterwards),
 // except that a later "yes" to the safety question is recorded too. A
 // "yes" flags the intake urgent. The answers and the flag commit together;
 // the result says whether the partner should see crisis resources first.
@@ -228,7 +229,7 @@ func (s *Service) SubmitPartner(ctx context.Context, token string, in PartnerInp
 		}
 		if res.RowsAffected == 0 {
 			if !in.SafetyConcern {
-				return errPartnerAnswered
+				return ErrPartnerAnswered
 			}
 			err := tx.Model(&partnerRow{}).Where("intake_id = ?", req.IntakeID).
 				Updates(map[string]any{"safety_concern": true, "updated_at": now}).Error

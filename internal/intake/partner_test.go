@@ -90,7 +90,7 @@ func TestPartnerTokenDerivation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := newTestService(db, newClock().Now)
 
 	couple, err := svc.Submit(ctx, validCouple())
 	if err != nil {
@@ -101,7 +101,7 @@ func TestPartnerTokenDerivation(t *testing.T) {
 		t.Fatalf("PartnerToken = %q, %v", token, err)
 	}
 	again, _ := svc.PartnerToken(ctx, couple.ID, Couple)
-	other := NewService(db, newClock().Now, testKey) // another instance with the same key
+	other := newTestService(db, newClock().Now) // another instance with the same key
 	third, _ := other.PartnerToken(ctx, couple.ID, Couple)
 	if again != token || third != token {
 		t.Errorf("partner token is not stable: %q, %q, %q", token, again, third)
@@ -168,7 +168,7 @@ func TestSubmitPartnerStoresOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := newTestService(db, newClock().Now)
 	couple, err := svc.Submit(ctx, validCouple())
 	if err != nil {
 		t.Fatal(err)

@@ -181,17 +181,21 @@ func (s *Service) ListPage(ctx context.Context, acc staff.Account, f StaffFilter
 	if !acc.Can(staff.ViewOwnIntakes) {
 		return Page{}, errForbidden
 	}
-	return listScoped(s.db.WithContext(ctx), acc, f)
+	return s.listScoped(s.db.WithContext(ctx), acc, f)
 }
 
-func listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) (Page, error) {
+func (s *Service) listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) (Page, error) {
 	if f.Limit <= 0 {
 		f.Limit = DefaultPageSize
 	}
 	if f.Limit > MaxPageSize {
 		f.Limit = MaxPageSize
 	}
-	q := f.apply(scoped(db.Model(&row{}), acc), true)
+	q, err := s.scoped(db, db.Model(&row{}), acc)
+	if err != nil {
+		return Page{}, err
+	}
+	q = f.apply(q, true)
 	if c := f.After; c != nil {
 		u := 0
 		if c.Urgent {
@@ -203,7 +207,7 @@ func listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) (Page, error) {
 	}
 	var rows []row
 	order := clause.OrderBy{Expression: clause.Expr{SQL: urgentNowSQL + " DESC, intakes.created_at DESC, intakes.id DESC"}}
-	err := q.Clauses(order).Limit(f.Limit + 1).Find(&rows).Error
+	err = q.Clauses(order).Limit(f.Limit + 1).Find(&rows).Error
 	if err != nil {
 		return Page{}, fmt.Errorf("list intakes: %w", err)
 	}
@@ -232,7 +236,12 @@ func (s *Service) CountByStatus(ctx context.Context, acc staff.Account, f StaffF
 		Status string
 		N      int
 	}
-	q := f.apply(scoped(s.db.WithContext(ctx).Model(&row{}), acc), false)
+	db := s.db.WithContext(ctx)
+	q, err := s.scoped(db, db.Model(&row{}), acc)
+	if err != nil {
+		return nil, err
+	}
+	q = f.apply(q, false)
 	if err := q.Select("intakes.status AS status, COUNT(*) AS n").Group("intakes.status").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count intakes: %w", err)
 	}
@@ -253,7 +262,7 @@ func (s *Service) ListWithAnswers(ctx context.Context, by Actor, f StaffFilter) 
 	var out Page
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		if out, err = listScoped(tx, by.Account, f); err != nil {
+		if out, err = s.listScoped(tx, by.Account, f); err != nil {
 			return err
 		}
 		e := entry(by, audit.IntakeList, 0, listDetail(out.Intakes))

@@ -13,29 +13,33 @@ import (
 	"gorm.io/gorm"
 )
 
+// Clinicians is what intake needs to know of the practice's clinicians and
+// their consultations, which package booking keeps; internal/app adapts it.
+// Each question is asked inside the caller's transaction (tx).
+type Clinicians interface {
+	// ActiveClinician reports whether clinician id exists and is active:
+	// only such a clinician can be assigned a request.
+	ActiveClinician(tx *gorm.DB, id int64) (bool, error)
+	// CliniciansBookedFor returns the clinicians with an active booking
+	// for intake intakeID.
+	CliniciansBookedFor(tx *gorm.DB, intakeID int64) ([]int64, error)
+	// IntakesBookedWith returns the intakes with an active booking with
+	// clinician clinicianID.
+	IntakesBookedWith(tx *gorm.DB, clinicianID int64) ([]int64, error)
+}
+
 // Which intakes a staff member sees is decided by staff.CanSeeIntake for
 // one intake and by scoped for lists; the two say the same thing: every
 // intake for admins and front desk, and for a clinician those assigned to
-// them or with an active booking with them. Bookings are read here with a
-// read-only query of the bookings table.
-
-// bookedClinicians returns the clinicians with an active booking for intake id.
-func bookedClinicians(tx *gorm.DB, id int64) ([]int64, error) {
-	var ids []int64
-	err := tx.Table("bookings").Where("intake_id = ? AND status = ?", id, "active").
-		Distinct().Pluck("clinician_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("find bookings of intake: %w", err)
-	}
-	return ids, nil
-}
+// them or with an active booking with them. Bookings are asked of
+// Clinicians.
 
 // loadVisible loads intake id if acc may see it: not found, or forbidden.
-func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
+func (s *Service) loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	var r row
 	err := tx.Take(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row{}, errNotFound
+		return row{}, ErrNotFound
 	}
 	if err != nil {
 		return row{}, fmt.Errorf("load intake: %w", err)
@@ -43,7 +47,7 @@ func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	if acc.Can(staff.ViewAllIntakes) {
 		return r, nil
 	}
-	booked, err := bookedClinicians(tx, id)
+	booked, err := s.clinicians.CliniciansBookedFor(tx, id)
 	if err != nil {
 		return row{}, err
 	}
@@ -53,17 +57,25 @@ func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	return r, nil
 }
 
-// scoped narrows an intakes query to what acc may see.
-func scoped(q *gorm.DB, acc staff.Account) *gorm.DB {
+// scoped narrows an intakes query on db to what acc may see. A clinician's
+// booked requests are listed by id: a clinician has a consultation's worth
+// of them, far below the databases' limits on parameters.
+func (s *Service) scoped(db, q *gorm.DB, acc staff.Account) (*gorm.DB, error) {
 	if acc.Can(staff.ViewAllIntakes) {
-		return q
+		return q, nil
 	}
 	if !acc.Can(staff.ViewOwnIntakes) || acc.ClinicianID == nil {
-		return q.Where("1 = 0")
+		return q.Where("1 = 0"), nil
 	}
 	me := *acc.ClinicianID
-	return q.Where("(intakes.assigned_clinician_id = ? OR intakes.id IN (SELECT intake_id FROM bookings WHERE clinician_id = ? AND status = ?))",
-		me, me, "active")
+	booked, err := s.clinicians.IntakesBookedWith(db, me)
+	if err != nil {
+		return nil, err
+	}
+	if len(booked) == 0 {
+		return q.Where("intakes.assigned_clinician_id = ?", me), nil
+	}
+	return q.Where("(intakes.assigned_clinician_id = ? OR intakes.id IN ?)", me, booked), nil
 }
 
 // listDetail names the intakes a list returned, as far as the audit
@@ -99,7 +111,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		denied error
 	)
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if errors.Is(err, errNotYours) {
 			denied = err
 			return audit.Record(tx, now, entry(by, audit.IntakeViewDenied, id, ""))
@@ -120,23 +132,4 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		return Intake{}, denied
 	}
 	return in, nil
-}
-
-// ClinicianOption is a clinician as the assignment list shows them.
-type ClinicianOption struct {
-	ID     int64
-	Name   string
-	Active bool
-}
-
-// Clinicians lists the practice's clinicians by name, for assigning
-// intakes and filtering the queue (a read-only query of the clinicians
-// table).
-func (s *Service) Clinicians(ctx context.Context) ([]ClinicianOption, error) {
-	var out []ClinicianOption
-	err := s.db.WithContext(ctx).Table("clinicians").Select("id, name, active").Order("name, id").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list clinicians: %w", err)
-	}
-	return out, nil
 }

@@ -15,18 +15,24 @@ import (
 // Service applies the intake rules. The HTML form and the JSON API both
 // submit through it, so they validate alike.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
-	key []byte // the server key, from which partner links are derived
+	db         *gorm.DB
+	now        func() time.Time
+	key        []byte // the server key, from which partner links are derived
+	clinicians Clinicians
+	authors    Authors
 }
 
-// NewService returns an intake service; now is the clock (UTC is stored)
-// and key the server key (secret.LoadKey) that partner links derive from.
-func NewService(db *gorm.DB, now func() time.Time, key []byte) *Service {
-	return &Service{db: db, now: now, key: key}
+// NewService returns an intake service; now is the clock (UTC is stored),
+// key the server key (secret.LoadKey) that partner links derive from,
+// clinicians tells which clinicians can be assigned and which requests are
+// booked with whom, and authors names the staff who write notes.
+func NewService(db *gorm.DB, now func() time.Time, key []byte, clinicians Clinicians, authors Authors) *Service {
+	return &Service{db: db, now: now, key: key, clinicians: clinicians, authors: authors}
 }
 
-var errNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not find that request.")
+// ErrNotFound is the answer for a request that does not exist (or a token
+// or id that names none).
+var ErrNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not find that request.")
 
 // Submit validates and stores a new intake. A "yes" to the safety question
 // flags it urgent. A couple intake gets its partner link (only the hash is
@@ -64,7 +70,7 @@ func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 // ByToken finds the intake a client's continuation token belongs to.
 func (s *Service) ByToken(ctx context.Context, token string) (Intake, error) {
 	if token == "" {
-		return Intake{}, errNotFound
+		return Intake{}, ErrNotFound
 	}
 	return s.first(ctx, "token_hash = ?", secret.Hash(token))
 }
@@ -78,7 +84,7 @@ func (s *Service) first(ctx context.Context, where string, arg any) (Intake, err
 	var r row
 	err := s.db.WithContext(ctx).Where(where, arg).First(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Intake{}, errNotFound
+		return Intake{}, ErrNotFound
 	}
 	if err != nil {
 		return Intake{}, fmt.Errorf("load intake: %w", err)

@@ -53,7 +53,7 @@ func TestSubmitStoresEveryField(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
 	clk := newClock()
-	svc := NewService(db, clk.Now, testKey)
+	svc := newTestService(db, clk.Now)
 
 	in := validCouple()
 	receipt, err := svc.Submit(ctx, in)
@@ -112,7 +112,7 @@ func TestSubmitStoresEveryField(t *testing.T) {
 func TestByTokenNotFound(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := newTestService(storetest.New(t), newClock().Now)
 	receipt, err := svc.Submit(ctx, validIndividual())
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
@@ -138,7 +138,7 @@ func TestByTokenNotFound(t *testing.T) {
 func TestSubmitSafetyConcernIsUrgent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := newTestService(storetest.New(t), newClock().Now)
 	in := validIndividual()
 	in.SafetyConcern = true
 	receipt, err := svc.Submit(ctx, in)
@@ -161,7 +161,7 @@ func TestSubmitValidation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := newTestService(db, newClock().Now)
 
 	tests := []struct {
 		name   string
@@ -270,7 +270,7 @@ func TestSubmitValidation(t *testing.T) {
 func TestSubmitAcceptsOptionalAnswersLeftOut(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := newTestService(storetest.New(t), newClock().Now)
 	tests := []struct {
 		name string
 		in   Input
@@ -368,7 +368,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := newTestService(db, newClock().Now)
 
 	// Submitted in this order, one minute apart.
 	type sub struct {

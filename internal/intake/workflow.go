@@ -71,7 +71,7 @@ func (s *Service) SetStatus(ctx context.Context, by Actor, id int64, to, seen St
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if err != nil {
 			return err
 		}
@@ -111,16 +111,16 @@ func (s *Service) Assign(ctx context.Context, by Actor, id int64, clinicianID *i
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if err != nil {
 			return err
 		}
 		if clinicianID != nil {
-			var n int64
-			if err := tx.Table("clinicians").Where("id = ? AND active = ?", *clinicianID, true).Count(&n).Error; err != nil {
-				return fmt.Errorf("find clinician: %w", err)
+			active, err := s.clinicians.ActiveClinician(tx, *clinicianID)
+			if err != nil {
+				return err
 			}
-			if n == 0 {
+			if !active {
 				return apperr.Validation(map[string]string{"clinician_id": "Choose a clinician from the list."})
 			}
 		}

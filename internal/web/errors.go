@@ -124,3 +124,8 @@ type ErrorView struct {
 	Status  int
 	Message string
 }
+
+// StatusOf is the status err answers with, for a handler that shows the
+// mistake on the page it came from (a form re-shown with its messages)
+// instead of returning it: the same status ErrorHandler would give.
+func StatusOf(err error) int { return statusOf(apperr.KindOf(err)) }

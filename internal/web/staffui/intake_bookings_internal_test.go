@@ -1,33 +1,33 @@
-package intake
+package staffui
 
 import (
 	"testing"
 	"time"
 )
 
-func TestBookingView(t *testing.T) {
+func TestIntakeBookingView(t *testing.T) {
 	t.Parallel()
 	ny, _ := time.LoadLocation("America/New_York")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	start := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name       string
-		b          Booking
+		b          IntakeBooking
 		manage     bool
 		status     string
 		canChange  bool
 		clientWhen string
 	}{
-		{"upcoming, front desk", Booking{Start: start, End: start.Add(time.Hour), ClientTimeZone: "Europe/Berlin"}, true,
+		{"upcoming, front desk", IntakeBooking{Start: start, End: start.Add(time.Hour), ClientTimeZone: "Europe/Berlin"}, true,
 			"Booked", true, "Wed, Dec 2, 2026 at 4:00 PM CET (Europe/Berlin)"},
-		{"upcoming, clinician", Booking{Start: start, End: start.Add(time.Hour)}, false, "Booked", false, ""},
-		{"cancelled", Booking{Start: start, End: start.Add(time.Hour), Cancelled: true}, true, "Cancelled", false, ""},
-		{"started", Booking{Start: now.Add(-time.Minute), End: now.Add(time.Hour)}, true, "Past", false, ""},
-		{"unknown client zone", Booking{Start: start, End: start.Add(time.Hour), ClientTimeZone: "Mars/Olympus"}, true, "Booked", true, ""},
+		{"upcoming, clinician", IntakeBooking{Start: start, End: start.Add(time.Hour)}, false, "Booked", false, ""},
+		{"cancelled", IntakeBooking{Start: start, End: start.Add(time.Hour), Cancelled: true}, true, "Cancelled", false, ""},
+		{"started", IntakeBooking{Start: now.Add(-time.Minute), End: now.Add(time.Hour)}, true, "Past", false, ""},
+		{"unknown client zone", IntakeBooking{Start: start, End: start.Add(time.Hour), ClientTimeZone: "Mars/Olympus"}, true, "Booked", true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := bookingView(c.b, now, ny, c.manage)
+			v := intakeBookingView(c.b, now, ny, c.manage)
 			if v.StatusLabel != c.status || v.CanChange != c.canChange || v.ClientWhen != c.clientWhen {
 				t.Errorf("got %q, can change %v, client %q; want %q, %v, %q", v.StatusLabel, v.CanChange, v.ClientWhen, c.status, c.canChange, c.clientWhen)
 			}
@@ -35,7 +35,7 @@ func TestBookingView(t *testing.T) {
 	}
 	// The words of each email's codes come from the adapter; the subject
 	// stands in for an email whose purpose has no words.
-	v := bookingView(Booking{Start: start, End: start.Add(time.Hour), Emails: []Email{
+	v := intakeBookingView(IntakeBooking{Start: start, End: start.Add(time.Hour), Emails: []IntakeEmail{
 		{Recipients: []string{"a@example.org"}, Subject: "Consultation booked", About: "Invitation to the client", Status: "failed",
 			StatusWords: "Refused by the mail server", Attempts: 1, LastError: "550 5.1.1 No such mailbox", Problem: "The recipient's address does not exist."},
 		{Recipients: []string{"b@example.org"}, Subject: "Consultation booked", Status: "sent", StatusWords: "Delivered", Attempts: 1},

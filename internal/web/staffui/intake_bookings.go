@@ -1,4 +1,4 @@
-package intake
+package staffui
 
 import (
 	"context"
@@ -9,28 +9,28 @@ import (
 	"github.com/firststep/firststep/internal/zone"
 )
 
-// Bookings is what the staff intake page needs to know of an intake's
-// consultations and the emails each one caused. internal/app adapts the
-// booking and outbox services to it.
-type Bookings interface {
-	ForIntake(ctx context.Context, intakeID int64) ([]Booking, error)
+// IntakeBookings is what the staff intake page needs to know of an
+// intake's consultations and the emails each one caused. internal/app
+// adapts the booking and outbox services to it.
+type IntakeBookings interface {
+	ForIntake(ctx context.Context, intakeID int64) ([]IntakeBooking, error)
 }
 
-// Booking is one consultation of an intake, newest first.
-type Booking struct {
+// IntakeBooking is one consultation of an intake, newest first.
+type IntakeBooking struct {
 	ID             int64
 	ClinicianName  string
 	Start, End     time.Time
 	ClientTimeZone string
 	Cancelled      bool
 	Sequence       int // the invitation's SEQUENCE: 0 when booked, higher on every change
-	Emails         []Email
+	Emails         []IntakeEmail
 }
 
-// Email is one email a consultation caused, as far as staff need to know
+// IntakeEmail is one email a consultation caused, as far as staff need to know
 // whether it arrived: never its body. The adapter gives the words staff
 // read for its codes (what it is, its delivery, its problem).
-type Email struct {
+type IntakeEmail struct {
 	Recipients  []string
 	Subject     string
 	About       string // what the email is: "Invitation to the client"; "" if not known
@@ -41,20 +41,20 @@ type Email struct {
 	Problem     string // what went wrong, in words
 }
 
-// BookingView is one consultation on the intake page.
-type BookingView struct {
+// IntakeBookingView is one consultation on the intake page.
+type IntakeBookingView struct {
 	ID          int64
 	Clinician   string
 	When        string // in the practice's zone
 	ClientWhen  string // in the client's zone, with the zone's name
 	StatusLabel string
 	Sequence    int
-	Emails      []EmailView
+	Emails      []IntakeEmailView
 	CanChange   bool // the viewer may move or cancel it, and it can still be changed
 }
 
-// EmailView is one email of a consultation on the intake page.
-type EmailView struct {
+// IntakeEmailView is one email of a consultation on the intake page.
+type IntakeEmailView struct {
 	To          string
 	About       string // what it is, or its subject
 	Status      string
@@ -66,30 +66,27 @@ type EmailView struct {
 
 // fillBookings lists the intake's consultations on v. Only those who may
 // manage bookings get the links to book, move and cancel.
-func (h *StaffHandlers) fillBookings(ctx context.Context, v *IntakeView, acc staff.Account, loc *time.Location) error {
-	if h.Bookings == nil {
-		return nil
-	}
-	list, err := h.Bookings.ForIntake(ctx, v.ID)
+func (h *IntakePages) fillBookings(ctx context.Context, v *IntakeView, acc staff.Account, loc *time.Location) error {
+	list, err := h.bookings.ForIntake(ctx, v.ID)
 	if err != nil {
 		return err
 	}
 	manage := acc.Can(staff.ManageBookings)
-	now := h.svc.now()
+	now := h.now()
 	upcoming := false
 	for _, b := range list {
-		v.Bookings = append(v.Bookings, bookingView(b, now, loc, manage))
+		v.Bookings = append(v.Bookings, intakeBookingView(b, now, loc, manage))
 		upcoming = upcoming || !b.Cancelled && now.Before(b.End)
 	}
 	v.CanBook = manage && !upcoming
 	return nil
 }
 
-// bookingView is how b reads on the intake page at now, its times in loc
+// intakeBookingView is how b reads on the intake page at now, its times in loc
 // (the practice's zone) and in the client's.
-func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) BookingView {
+func intakeBookingView(b IntakeBooking, now time.Time, loc *time.Location, manage bool) IntakeBookingView {
 	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
-	v := BookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
+	v := IntakeBookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
 	if cl, err := zone.Load(b.ClientTimeZone); err == nil {
 		v.ClientWhen = b.Start.In(cl).Format(when) + " (" + b.ClientTimeZone + ")"
 	}
@@ -111,7 +108,7 @@ func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) Book
 		if label == "" {
 			label = e.Status
 		}
-		v.Emails = append(v.Emails, EmailView{To: strings.Join(e.Recipients, ", "), About: about, Status: e.Status,
+		v.Emails = append(v.Emails, IntakeEmailView{To: strings.Join(e.Recipients, ", "), About: about, Status: e.Status,
 			StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError, Problem: e.Problem})
 	}
 	return v

@@ -1,10 +1,12 @@
-package intake
+package public
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -12,34 +14,25 @@ import (
 // PartnerPath is the path of the partner's private form for token.
 func PartnerPath(token string) string { return "/partner/" + url.PathEscape(token) }
 
-// PartnerRoutes registers the partner's pages on e; limit guards the
-// submission.
-func (h *Handlers) PartnerRoutes(e *echo.Echo, limit echo.MiddlewareFunc) {
-	e.GET("/partner/:token", h.partnerForm)
-	e.POST("/partner/:token", h.partnerSubmit, web.KeepFormWhenLimited(h.limitedPartnerForm), limit)
-	e.GET("/partner/:token/support", h.partnerSupport)
-	e.GET("/partner/:token/thanks", h.partnerThanks)
-}
-
 // PartnerFormView is the partner's form, blank but for their name, or
 // re-shown with their answers and a message next to each field that needs
 // attention. It never carries anything the first partner wrote.
 type PartnerFormView struct {
 	web.Layout
 	Action  string
-	In      PartnerInput
+	In      intake.PartnerInput
 	Safety  string // "yes", "no" or "" (not answered)
 	Errors  map[string]string
-	Summary []FieldError
+	Summary []IntakeFieldError
 	// Notice is a message about the whole form (the rate limit's refusal).
 	Notice string
 
-	Concerns, Approaches, ContactPreferences []Option
+	Concerns, Approaches, ContactPreferences []intake.Option
 }
 
 func newPartnerFormView(token string) *PartnerFormView {
 	v := &PartnerFormView{Action: PartnerPath(token), Errors: map[string]string{},
-		Concerns: Concerns, Approaches: Approaches, ContactPreferences: ContactPreferences}
+		Concerns: intake.Concerns, Approaches: intake.Approaches, ContactPreferences: intake.ContactPreferences}
 	v.In.ContactPreference = "email"
 	v.Title = "Add your own answers"
 	v.Couple = true // the partner's pages are the couple journey
@@ -48,19 +41,19 @@ func newPartnerFormView(token string) *PartnerFormView {
 
 // partnerRequest finds the request of the link and marks the page as not
 // to be kept by the browser or anything between.
-func (h *Handlers) partnerRequest(c echo.Context) (PartnerRequest, error) {
+func (h *IntakePages) partnerRequest(c echo.Context) (intake.PartnerRequest, error) {
 	req, err := h.svc.ByPartnerToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
-		return PartnerRequest{}, err
+		return intake.PartnerRequest{}, err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return req, nil
 }
 
-// partnerForm shows the form with only the partner's name filled in. It
+// PartnerForm shows the form with only the partner's name filled in. It
 // never shows answers sent before: whoever holds the link (the first
 // partner too) could read them.
-func (h *Handlers) partnerForm(c echo.Context) error {
+func (h *IntakePages) PartnerForm(c echo.Context) error {
 	req, err := h.partnerRequest(c)
 	if err != nil {
 		return err
@@ -68,7 +61,7 @@ func (h *Handlers) partnerForm(c echo.Context) error {
 	if req.Answered {
 		// Said when the link is opened, not only after someone fills the
 		// form in again: the answers sent stand.
-		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, AlreadySent: errPartnerAnswered.Message}
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, AlreadySent: intake.ErrPartnerAnswered.Message}
 		sent.Title = "Your answers were already sent"
 		return h.r.Render(c, http.StatusOK, "partner_thanks", sent)
 	}
@@ -77,7 +70,10 @@ func (h *Handlers) partnerForm(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "partner_form", v)
 }
 
-func (h *Handlers) partnerSubmit(c echo.Context) error {
+// PartnerSubmit takes the partner's form: re-shown with their answers on a
+// mistake, "already sent" when answers were sent before, or on to the
+// crisis page or the thanks.
+func (h *IntakePages) PartnerSubmit(c echo.Context) error {
 	token := c.Param("token")
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
@@ -86,7 +82,7 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 	if err != nil {
 		return apperr.New(apperr.BadRequest, "bad_form", "The form could not be read. Please try again.")
 	}
-	if form.Get(honeypot) != "" {
+	if form.Get(intakeHoneypot) != "" {
 		return c.Redirect(http.StatusSeeOther, "/thanks")
 	}
 	v := newPartnerFormView(token)
@@ -95,14 +91,14 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 	urgent, err := h.svc.SubmitPartner(c.Request().Context(), token, v.In)
 	if fields := apperr.FieldsOf(err); fields != nil {
 		v.Errors = fields
-		v.Summary = summary(fields, PartnerFieldOrder)
+		v.Summary = intakeSummary(fields, intake.PartnerFieldOrder)
 		v.Title = "Please check your answers — " + v.Title
-		return h.r.Render(c, http.StatusUnprocessableEntity, "partner_form", v)
+		return h.r.Render(c, web.StatusOf(err), "partner_form", v)
 	}
-	if ae := apperr.As(err); ae != nil && ae.Code == errPartnerAnswered.Code {
-		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(token) + "/thanks", AlreadySent: ae.Message}
+	if errors.Is(err, intake.ErrPartnerAnswered) {
+		sent := &PartnerStepView{Layout: web.Layout{Couple: true}, NextPath: PartnerPath(token) + "/thanks", AlreadySent: intake.ErrPartnerAnswered.Message}
 		sent.Title = "Your answers were already sent"
-		return h.r.Render(c, http.StatusConflict, "partner_thanks", sent)
+		return h.r.Render(c, web.StatusOf(err), "partner_thanks", sent)
 	}
 	if err != nil {
 		return err
@@ -113,9 +109,9 @@ func (h *Handlers) partnerSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, PartnerPath(token)+"/thanks")
 }
 
-// limitedPartnerForm answers a submission the rate limit refused with the
+// LimitedPartnerForm answers a submission the rate limit refused with the
 // form, every answer kept and the refusal said at the top.
-func (h *Handlers) limitedPartnerForm(c echo.Context, refusal *apperr.Error) error {
+func (h *IntakePages) LimitedPartnerForm(c echo.Context, refusal *apperr.Error) error {
 	token := c.Param("token")
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
@@ -129,11 +125,11 @@ func (h *Handlers) limitedPartnerForm(c echo.Context, refusal *apperr.Error) err
 	v.Safety = form.Get("safety")
 	v.Notice = refusal.Message
 	v.Title = "Please wait a few minutes — " + v.Title
-	return h.r.Render(c, http.StatusTooManyRequests, "partner_form", v)
+	return h.r.Render(c, web.StatusOf(refusal), "partner_form", v)
 }
 
-func partnerInputFromForm(f url.Values) PartnerInput {
-	return PartnerInput{
+func partnerInputFromForm(f url.Values) intake.PartnerInput {
+	return intake.PartnerInput{
 		Name: f.Get("name"), Pronouns: f.Get("pronouns"), Email: f.Get("email"), Phone: f.Get("phone"),
 		ContactPreference: f.Get("contact_preference"), VoicemailOK: f.Get("voicemail_ok") == "yes",
 		Concerns: f["concerns"], ConcernsOther: f.Get("concerns_other"), Hopes: f.Get("hopes"),
@@ -150,7 +146,8 @@ type PartnerStepView struct {
 	AlreadySent string
 }
 
-func (h *Handlers) partnerSupport(c echo.Context) error {
+// PartnerSupport is the crisis resources after the partner's "yes".
+func (h *IntakePages) PartnerSupport(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
@@ -159,7 +156,8 @@ func (h *Handlers) partnerSupport(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "partner_support", v)
 }
 
-func (h *Handlers) partnerThanks(c echo.Context) error {
+// PartnerThanks thanks the partner; it shows nothing they answered.
+func (h *IntakePages) PartnerThanks(c echo.Context) error {
 	if _, err := h.partnerRequest(c); err != nil {
 		return err
 	}
