@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"strings"
 	"time"
@@ -56,11 +57,11 @@ func New(cfg Config) *Handlers {
 }
 
 // Routes registers the admin pages on g, the staff pages (mounted at
-// /staff behind staff.RequireSession). Each page asks for its permission.
+// /staff behind auth.RequireSession). Each page asks for its permission.
 func (h *Handlers) Routes(g *echo.Group) {
-	g.GET("/admin", h.index, requireAny(sectionPermissions()...))
+	g.GET("/admin", h.index, auth.RequireAny(sectionPermissions()...))
 
-	accounts := staff.Require(staff.ManageAccounts)
+	accounts := auth.Require(staff.ManageAccounts)
 	g.GET("/admin/accounts", h.accounts, accounts)
 	g.GET("/admin/accounts/new", h.newAccount, accounts)
 	g.POST("/admin/accounts", h.createAccount, accounts)
@@ -71,27 +72,27 @@ func (h *Handlers) Routes(g *echo.Group) {
 	g.POST("/admin/accounts/:id/reactivate", h.reactivate, accounts)
 	g.POST("/admin/accounts/:id/reset-password", h.resetPassword, accounts)
 
-	clinicians := staff.Require(staff.ManageClinicians)
+	clinicians := auth.Require(staff.ManageClinicians)
 	g.GET("/admin/clinicians", h.clinicians, clinicians)
 	g.GET("/admin/clinicians/new", h.newClinician, clinicians)
 	g.POST("/admin/clinicians", h.createClinician, clinicians)
 	g.GET("/admin/clinicians/:id", h.clinician, clinicians)
 	g.POST("/admin/clinicians/:id", h.updateClinician, clinicians)
 
-	settings := staff.Require(staff.ManageSettings)
+	settings := auth.Require(staff.ManageSettings)
 	g.GET("/admin/settings", h.settings, settings)
 	g.POST("/admin/settings", h.saveSettings, settings)
 
-	tokens := staff.Require(staff.ManageTokens)
+	tokens := auth.Require(staff.ManageTokens)
 	g.GET("/admin/tokens", h.tokens, tokens)
 	g.POST("/admin/tokens", h.createToken, tokens)
 	g.GET("/admin/tokens/:id/secret", h.tokenSecret, tokens)
 	g.POST("/admin/tokens/:id/revoke", h.revokeToken, tokens)
 
-	g.GET("/admin/emails", h.failedEmails, staff.Require(staff.RetryEmail))
-	g.POST("/admin/emails/:id/retry", h.retryEmail, staff.Require(staff.RetryEmail))
+	g.GET("/admin/emails", h.failedEmails, auth.Require(staff.RetryEmail))
+	g.POST("/admin/emails/:id/retry", h.retryEmail, auth.Require(staff.RetryEmail))
 
-	g.GET("/admin/audit", h.auditLog, staff.Require(staff.ViewAudit))
+	g.GET("/admin/audit", h.auditLog, auth.Require(staff.ViewAudit))
 }
 
 // Section is one part of the admin area, listed on its index page for
@@ -132,24 +133,6 @@ func SectionsFor(acc staff.Account) []Section {
 	return out
 }
 
-// requireAny lets a request through when the account has any of perms.
-func requireAny(perms ...staff.Permission) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			acc, ok := staff.CurrentAccount(c)
-			if !ok {
-				return staff.Require(perms[0])(next)(c) // sends the visitor to sign in
-			}
-			for _, p := range perms {
-				if acc.Can(p) {
-					return next(c)
-				}
-			}
-			return errForbidden
-		}
-	}
-}
-
 // IndexView is the admin area's start page.
 type IndexView struct {
 	web.Layout
@@ -157,14 +140,14 @@ type IndexView struct {
 }
 
 func (h *Handlers) index(c echo.Context) error {
-	acc, _ := staff.CurrentAccount(c)
+	acc, _ := auth.CurrentAccount(c)
 	v := &IndexView{Sections: SectionsFor(acc)}
 	v.Title = "Admin"
 	return h.r.Render(c, http.StatusOK, "staff_admin", v)
 }
 
 // actorOf is the signed-in account making the request.
-func actorOf(c echo.Context) (Actor, error) { return staff.ActorOf(c) }
+func actorOf(c echo.Context) (Actor, error) { return auth.ActorOf(c) }
 
 var errNotFound = apperr.New(apperr.NotFound, "not_found", "We could not find that page.")
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/firststep/firststep/internal/web/auth"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -117,7 +118,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(pages, a.Practice.Site, staff.Nav)
+	renderer, err := web.NewRenderer(pages, a.Practice.Site, auth.Nav)
 	if err != nil {
 		return nil, err
 	}

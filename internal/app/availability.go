@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/firststep/firststep/internal/web/auth"
 	"strconv"
 
 	"github.com/firststep/firststep/internal/audit"
@@ -14,7 +15,7 @@ import (
 // own hours they keep, whether they may keep everyone's, and whether they
 // may see a clinician's consultations.
 func (a *App) hoursViewer(c echo.Context) (booking.HoursViewer, bool) {
-	acc, ok := staff.CurrentAccount(c)
+	acc, ok := auth.CurrentAccount(c)
 	if !ok {
 		return booking.HoursViewer{}, false
 	}
@@ -37,7 +38,7 @@ var clinicianActions = map[string]string{
 // clinicianAudit records a change to a clinician's hours or calendar feed
 // by the signed-in staff member of c, in the change's transaction.
 func (a *App) clinicianAudit(c echo.Context) booking.ClinicianHook {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/firststep/firststep/internal/web/auth"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/web"
 	webapi "github.com/firststep/firststep/internal/web/api"
+	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/firststep/firststep/templates"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -73,29 +75,36 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// Echo routes every unmatched path of a group with middleware through
 	// it, which would answer 401 for a path that does not exist and for a
 	// wrong method on a public one.
-	bearer := staff.BearerAuth(a.Staff)
+	bearer := auth.BearerAuth(a.Staff)
 	staffIntakes := intake.NewStaffHandlers(a.Intakes, r, a.Practice)
 	staffIntakes.APIRoutes(api, bearer)
 	bookingAPI.StaffRoutes(api, bearer, a.canManageClinicians, a.canManageAvailability)
 
 	// The staff area: sign-in is open, every other /staff page needs a session.
-	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
+	// Signing out must clear the cookie even of a session that has already expired.
+	signIn := staffui.NewSignInPages(a.Sessions, r)
+	e.GET("/staff/signin", signIn.Form)
+	e.POST("/staff/signin", signIn.SignIn)
+	e.POST("/staff/signout", signIn.SignOut)
 	// An account with a one-time password is sent to choose its own first.
 	// A note sent after the session ended is kept and back in its form after sign-in.
-	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions, intake.NoteDraft), staff.PasswordFirst)
+	staffPages := e.Group("/staff", auth.RequireSession(a.Sessions, intake.NoteDraft), auth.PasswordFirst)
 	staffIntakes.Routes(staffPages)
-	staff.NewPasswordHandlers(a.Staff, r).Routes(staffPages)
+	// Every account may change its own password.
+	password := staffui.NewPasswordPages(a.Staff, r)
+	staffPages.GET("/password", password.Form)
+	staffPages.POST("/password", password.Change)
 	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
 	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
 		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
 	// A clinician's consultation hours, week preview, upcoming consultations
 	// and calendar feed: their own, or any clinician's for an admin.
 	booking.NewStaffPages(a.Booking, r, a.hoursViewer, a.clinicianAudit).
-		Routes(staffPages, staff.Require(staff.ManageOwnAvailability), a.canManageAvailability)
+		Routes(staffPages, auth.Require(staff.ManageOwnAvailability), a.canManageAvailability)
 	// Consultations on the intake page, and booking, moving and cancelling
 	// them on a client's behalf.
 	staffIntakes.Bookings = intakeBookings{bookings: a.Booking, emails: a.Outbox}
-	booking.NewOnBehalfPages(a.Booking, r, a.practiceZone, a.auditOnBehalf).Routes(staffPages, staff.Require(staff.ManageBookings))
+	booking.NewOnBehalfPages(a.Booking, r, a.practiceZone, a.auditOnBehalf).Routes(staffPages, auth.Require(staff.ManageBookings))
 	return e
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"github.com/firststep/firststep/internal/web/auth"
 	"strconv"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/outbox"
-	"github.com/firststep/firststep/internal/staff"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
@@ -61,7 +61,7 @@ var bookingActions = map[string]string{
 // change and its audit entry commit together or not at all. The entry
 // names the booking, the request, the clinician and the time.
 func (a *App) auditOnBehalf(c echo.Context) booking.AuditHook {
-	by, actorErr := staff.ActorOf(c)
+	by, actorErr := auth.ActorOf(c)
 	return func(tx *gorm.DB, ch booking.StaffChange) error {
 		if actorErr != nil {
 			return actorErr

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,23 +41,23 @@ func NewStaffHandlers(svc *Service, r *web.Renderer, p PracticeSettings) *StaffH
 }
 
 // Routes registers the staff pages on g, which the caller has guarded
-// with staff.RequireSession and mounted at /staff.
+// with auth.RequireSession and mounted at /staff.
 func (h *StaffHandlers) Routes(g *echo.Group) {
-	g.GET("", h.queue, staff.Require(staff.ViewOwnIntakes))
-	g.GET("/intakes/:id", h.show, staff.Require(staff.ViewOwnIntakes))
-	g.POST("/intakes/:id/notes", h.addNote, staff.Require(staff.EditIntake))
-	g.POST("/intakes/:id/assign", h.assign, staff.Require(staff.AssignIntake))
-	g.POST("/intakes/:id/status", h.setStatus, staff.Require(staff.EditIntake))
+	g.GET("", h.queue, auth.Require(staff.ViewOwnIntakes))
+	g.GET("/intakes/:id", h.show, auth.Require(staff.ViewOwnIntakes))
+	g.POST("/intakes/:id/notes", h.addNote, auth.Require(staff.EditIntake))
+	g.POST("/intakes/:id/assign", h.assign, auth.Require(staff.AssignIntake))
+	g.POST("/intakes/:id/status", h.setStatus, auth.Require(staff.EditIntake))
 }
 
 // APIRoutes registers the staff JSON endpoints on g, which the caller has
-// guarded with staff.BearerAuth.
-func (h *StaffHandlers) APIRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
-	g.GET("/intakes", h.apiList, auth, staff.Require(staff.ViewOwnIntakes))
-	g.GET("/intakes/:id", h.apiGet, auth, staff.Require(staff.ViewOwnIntakes))
+// guarded with auth.BearerAuth.
+func (h *StaffHandlers) APIRoutes(g *echo.Group, bearer echo.MiddlewareFunc) {
+	g.GET("/intakes", h.apiList, bearer, auth.Require(staff.ViewOwnIntakes))
+	g.GET("/intakes/:id", h.apiGet, bearer, auth.Require(staff.ViewOwnIntakes))
 }
 
-func actorOf(c echo.Context) (Actor, error) { return staff.ActorOf(c) }
+func actorOf(c echo.Context) (Actor, error) { return auth.ActorOf(c) }
 
 func idParam(c echo.Context) (int64, error) { return web.IDParam(c, errNotFound) }
 
@@ -471,7 +472,7 @@ var savedMessages = map[string]string{
 // NoteDraft is the note form for the session guard: a note sent after the
 // session ended is kept and put back into the form of its intake's page
 // after sign-in.
-var NoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
+var NoteDraft = auth.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return ""
@@ -481,7 +482,7 @@ var NoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body"
 
 func (h *StaffHandlers) show(c echo.Context) error {
 	v := &IntakeView{Errors: map[string]string{}, Saved: savedMessages[c.QueryParam("saved")]}
-	if body := staff.DraftOf(c, NoteDraft.Field); body != "" {
+	if body := auth.DraftOf(c, NoteDraft.Field); body != "" {
 		v.NoteBody, v.NoteRestored = body, true
 	}
 	return h.renderIntake(c, http.StatusOK, v)

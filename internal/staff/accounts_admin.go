@@ -67,7 +67,7 @@ type Invite struct {
 // sees it; the colleague must choose their own at first sign-in.
 func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) (Account, string, error) {
 	if !by.Can(ManageAccounts) {
-		return Account{}, "", errForbidden
+		return Account{}, "", ErrForbidden
 	}
 	password := oneTimePassword()
 	na := NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, ClinicianID: in.ClinicianID, Password: password, MustChangePassword: true}
@@ -94,7 +94,7 @@ func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) 
 // Nobody changes their own role, and the last active admin stays an admin.
 func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, role Role, clinicianID *int64) error {
 	if !by.Can(ManageAccounts) {
-		return errForbidden
+		return ErrForbidden
 	}
 	f := map[string]string{}
 	if !role.Valid() {
@@ -145,7 +145,7 @@ func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, 
 // API tokens stay ended.
 func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int64) error {
 	if !by.Can(ManageAccounts) {
-		return errForbidden
+		return ErrForbidden
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
@@ -169,7 +169,7 @@ func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int6
 // sign-in.
 func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id int64) (string, error) {
 	if !by.Can(ManageAccounts) {
-		return "", errForbidden
+		return "", ErrForbidden
 	}
 	if by.ID == id {
 		return "", apperr.New(apperr.Conflict, "own_account", "Change your own password on the password page.")
@@ -220,7 +220,7 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 		return err
 	}
 	if !r.Active {
-		return errForbidden
+		return ErrForbidden
 	}
 	f := map[string]string{}
 	key := "account:" + strconv.FormatInt(acc.ID, 10)

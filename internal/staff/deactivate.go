@@ -17,7 +17,7 @@ import (
 // The last active admin cannot be deactivated.
 func (s *Service) Deactivate(ctx context.Context, by Account, ip string, id int64) error {
 	if !by.Can(ManageAccounts) {
-		return errForbidden
+		return ErrForbidden
 	}
 	if by.ID == id {
 		return apperr.New(apperr.Conflict, "own_account", "You cannot deactivate your own account.")

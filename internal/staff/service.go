@@ -170,7 +170,8 @@ func (s *Service) CreateToken(ctx context.Context, email, label string) (string,
 	return token, err
 }
 
-var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+// ErrBadToken answers a request to the JSON API without a valid token.
+var ErrBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
 
 // AuthenticateToken returns the active account an API token belongs to,
 // and notes when the token was used (at most once a minute, so that a busy
@@ -178,7 +179,7 @@ var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API t
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account, error) {
 	token, ok := strings.CutPrefix(token, "fs_")
 	if !ok || token == "" {
-		return Account{}, errBadToken
+		return Account{}, ErrBadToken
 	}
 	var r struct {
 		Account         accountRow `gorm:"embedded"`
@@ -191,7 +192,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account,
 		Where("t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?", secret.Hash(token), true).
 		Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errBadToken
+		return Account{}, ErrBadToken
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("check token: %w", err)

@@ -88,7 +88,8 @@ func (sessionRow) TableName() string { return "sessions" }
 var errSignIn = apperr.New(apperr.Unauthorized, "signin_failed",
 	"We could not sign you in with that email and password. After several unsuccessful tries, sign-in pauses for 15 minutes.")
 
-var errNoSession = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
+// ErrNoSession answers a request without a live session.
+var ErrNoSession = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
 
 // Credentials are what a person types on the sign-in page.
 type Credentials struct {
@@ -179,14 +180,14 @@ func accountEntry(r accountRow, action, ip, detail string) audit.Entry {
 // A session past its idle or absolute limit is ended on the way.
 func (s *Sessions) Authenticate(ctx context.Context, token string) (Account, error) {
 	if token == "" {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	now := s.now().UTC()
 	db := s.db.WithContext(ctx)
 	var sr sessionRow
 	err := db.Where("token_hash = ? AND ended_at IS NULL", secret.Hash(token)).Take(&sr).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("load session: %w", err)
@@ -195,12 +196,12 @@ func (s *Sessions) Authenticate(ctx context.Context, token string) (Account, err
 		if err := db.Model(&sessionRow{}).Where("id = ? AND ended_at IS NULL", sr.ID).Update("ended_at", now).Error; err != nil {
 			return Account{}, fmt.Errorf("end expired session: %w", err)
 		}
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	var r accountRow
 	err = db.Where("id = ? AND active = ?", sr.AccountID, true).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("load session account: %w", err)

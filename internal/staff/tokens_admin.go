@@ -99,7 +99,7 @@ func TokenLabelProblem(label string) string {
 // returns it with its secret, which is shown this once.
 func (s *Service) IssueToken(ctx context.Context, by Account, ip string, accountID int64, label string) (Token, string, error) {
 	if !by.Can(ManageTokens) {
-		return Token{}, "", errForbidden
+		return Token{}, "", ErrForbidden
 	}
 	label = strings.TrimSpace(label)
 	f := map[string]string{}
@@ -143,7 +143,7 @@ func (s *Service) IssueToken(ctx context.Context, by Account, ip string, account
 // RevokeToken stops API token id from working, at once and for good.
 func (s *Service) RevokeToken(ctx context.Context, by Account, ip string, id int64) error {
 	if !by.Can(ManageTokens) {
-		return errForbidden
+		return ErrForbidden
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
