@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/firststep/firststep/internal/admin"
 	"github.com/firststep/firststep/internal/web/auth"
 	"io/fs"
 	"log/slog"
@@ -41,6 +42,7 @@ type App struct {
 	Practice *practice.Service
 	Intakes  *intake.Service
 	Staff    *staff.Service
+	Admin    *admin.Service
 	Sessions *staff.Sessions
 	Audit    *audit.Log
 	Booking  *booking.Service
@@ -113,6 +115,8 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if err != nil {
 		return nil, err
 	}
+	a.Admin = admin.NewService(admin.Config{DB: db, Now: now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
+		Settings: a.Practice, Emails: a.Outbox})
 
 	pages, err := fs.Sub(templates.FS, ".")
 	if err != nil {

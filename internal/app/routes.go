@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/firststep/firststep/internal/admin"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
@@ -94,9 +93,38 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	password := staffui.NewPasswordPages(a.Staff, r)
 	staffPages.GET("/password", password.Form)
 	staffPages.POST("/password", password.Change)
-	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
-	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
-		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
+	// The admin area: accounts, clinicians, settings, tokens, failed emails,
+	// audit log. Each page asks for its permission.
+	adminPages := staffui.NewAdminPages(a.Admin, r, a.key, a.Config.Secure(), a.Now)
+	staffPages.GET("/admin", adminPages.Index, auth.RequireAny(staffui.AdminIndexPermissions()...))
+	accounts := auth.Require(staff.ManageAccounts)
+	staffPages.GET("/admin/accounts", adminPages.Accounts, accounts)
+	staffPages.GET("/admin/accounts/new", adminPages.NewAccount, accounts)
+	staffPages.POST("/admin/accounts", adminPages.CreateAccount, accounts)
+	staffPages.GET("/admin/accounts/:id", adminPages.Account, accounts)
+	staffPages.GET("/admin/accounts/:id/password", adminPages.AccountPassword, accounts)
+	staffPages.POST("/admin/accounts/:id/role", adminPages.SetRole, accounts)
+	staffPages.POST("/admin/accounts/:id/deactivate", adminPages.Deactivate, accounts)
+	staffPages.POST("/admin/accounts/:id/reactivate", adminPages.Reactivate, accounts)
+	staffPages.POST("/admin/accounts/:id/reset-password", adminPages.ResetPassword, accounts)
+	clinicians := auth.Require(staff.ManageClinicians)
+	staffPages.GET("/admin/clinicians", adminPages.Clinicians, clinicians)
+	staffPages.GET("/admin/clinicians/new", adminPages.NewClinician, clinicians)
+	staffPages.POST("/admin/clinicians", adminPages.CreateClinician, clinicians)
+	staffPages.GET("/admin/clinicians/:id", adminPages.Clinician, clinicians)
+	staffPages.POST("/admin/clinicians/:id", adminPages.UpdateClinician, clinicians)
+	settings := auth.Require(staff.ManageSettings)
+	staffPages.GET("/admin/settings", adminPages.Settings, settings)
+	staffPages.POST("/admin/settings", adminPages.SaveSettings, settings)
+	tokens := auth.Require(staff.ManageTokens)
+	staffPages.GET("/admin/tokens", adminPages.Tokens, tokens)
+	staffPages.POST("/admin/tokens", adminPages.CreateToken, tokens)
+	staffPages.GET("/admin/tokens/:id/secret", adminPages.TokenSecret, tokens)
+	staffPages.POST("/admin/tokens/:id/revoke", adminPages.RevokeToken, tokens)
+	emails := auth.Require(staff.RetryEmail)
+	staffPages.GET("/admin/emails", adminPages.FailedEmails, emails)
+	staffPages.POST("/admin/emails/:id/retry", adminPages.RetryEmail, emails)
+	staffPages.GET("/admin/audit", adminPages.AuditLog, auth.Require(staff.ViewAudit))
 	// A clinician's consultation hours, week preview, upcoming consultations
 	// and calendar feed: their own, or any clinician's for an admin.
 	booking.NewStaffPages(a.Booking, r, a.hoursViewer, a.clinicianAudit).
