@@ -14,7 +14,9 @@ import (
 // each section (internal/web/auth.Require) before they ask.
 
 // Accounts lists every staff account.
-func (s *Service) Accounts(ctx context.Context) ([]staff.Account, error) { return s.staff.Accounts(ctx) }
+func (s *Service) Accounts(ctx context.Context) ([]staff.Account, error) {
+	return s.staff.Accounts(ctx)
+}
 
 // Account returns one staff account.
 func (s *Service) Account(ctx context.Context, id int64) (staff.Account, error) {
@@ -46,10 +48,14 @@ func (s *Service) Clinician(ctx context.Context, id int64) (booking.Clinician, e
 }
 
 // Settings returns the practice's settings.
-func (s *Service) Settings(ctx context.Context) (practice.Settings, error) { return s.settings.Get(ctx) }
+func (s *Service) Settings(ctx context.Context) (practice.Settings, error) {
+	return s.settings.Get(ctx)
+}
 
 // FailedEmails lists the emails the mail server refused.
-func (s *Service) FailedEmails(ctx context.Context) ([]outbox.Status, error) { return s.emails.Failed(ctx) }
+func (s *Service) FailedEmails(ctx context.Context) ([]outbox.Status, error) {
+	return s.emails.Failed(ctx)
+}
 
 // AuditLog returns the audit entries matching f, newest first.
 func (s *Service) AuditLog(ctx context.Context, f audit.Filter) ([]audit.Item, error) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/staff"
 	"gorm.io/gorm"
 )
 
@@ -59,3 +60,6 @@ func (a *App) practiceZone(ctx context.Context) string {
 	}
 	return s.TimeZone
 }
+
+// Staff ties accounts to clinicians without reading booking's table.
+var _ staff.Clinicians = (*booking.Service)(nil)

@@ -97,10 +97,6 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	a.key = key
 	a.Practice = practice.NewService(db, now)
 	a.Intakes = intake.NewService(db, now, key)
-	a.Staff = staff.NewService(db, now)
-	if opt.PasswordCost > 0 {
-		a.Staff.SetPasswordCost(opt.PasswordCost)
-	}
 	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
 	a.Audit = audit.NewLog(db)
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
@@ -114,6 +110,10 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 		booking.Config{BaseURL: cfg.BaseURL, FromName: from.Name, FromAddr: from.Address, LinkKey: key}, a.Mail.Notify)
 	if err != nil {
 		return nil, err
+	}
+	a.Staff = staff.NewService(db, now, a.Booking)
+	if opt.PasswordCost > 0 {
+		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}
 	a.Admin = admin.NewService(admin.Config{DB: db, Now: now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
 		Settings: a.Practice, Emails: a.Outbox})

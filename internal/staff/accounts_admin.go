@@ -122,7 +122,7 @@ func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, 
 			return nil // nothing changes, nothing to record
 		}
 		if clinicianID != nil {
-			if err := clinicianExists(tx, *clinicianID); err != nil {
+			if err := s.clinicianExists(tx, *clinicianID); err != nil {
 				return err
 			}
 		}
@@ -295,12 +295,16 @@ func keepAnAdmin(tx *gorm.DB, leaving int64) error {
 	return nil
 }
 
-func clinicianExists(tx *gorm.DB, id int64) error {
-	var n int64
-	if err := tx.Table("clinicians").Where("id = ?", id).Count(&n).Error; err != nil {
-		return fmt.Errorf("find clinician: %w", err)
+// clinicianExists refuses a clinician id that names nobody.
+func (s *Service) clinicianExists(tx *gorm.DB, id int64) error {
+	if s.clinicians == nil {
+		return errors.New("staff: built without the clinicians to check an account's against")
 	}
-	if n == 0 {
+	ok, err := s.clinicians.ClinicianExistsTx(tx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "No such clinician.",
 			Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
 	}

@@ -9,19 +9,18 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/staff"
 )
 
 func (f *sessionFixture) addClinician(t *testing.T) int64 {
 	t.Helper()
-	var id int64
-	now := f.clock.Now()
-	err := f.db.Raw(`INSERT INTO clinicians (name, email, timezone, offers_individual, offers_couple, active, created_at, updated_at)
-		VALUES ('Dr. Test', 'dr@example.org', 'UTC', TRUE, FALSE, TRUE, ?, ?) RETURNING id`, now, now).Scan(&id).Error
-	if err != nil || id == 0 {
+	c, err := f.clinicians.CreateClinician(context.Background(), booking.ClinicianInput{Name: "Dr. Test", Email: "dr@example.org",
+		TimeZone: "UTC", Offers: []string{"individual"}})
+	if err != nil || c.ID == 0 {
 		t.Fatalf("add clinician: %v", err)
 	}
-	return id
+	return c.ID
 }
 
 func (f *sessionFixture) activeAdmins(t *testing.T) int {

@@ -18,9 +18,10 @@ import (
 
 // Service manages staff accounts and their API tokens.
 type Service struct {
-	db   *gorm.DB
-	now  func() time.Time
-	cost int // bcrypt cost of new password hashes
+	db         *gorm.DB
+	now        func() time.Time
+	clinicians Clinicians
+	cost       int // bcrypt cost of new password hashes
 	// throttle limits guesses at the current password on the password
 	// page, where a borrowed or stolen session could otherwise try
 	// passwords without the sign-in page's limit.
@@ -28,8 +29,15 @@ type Service struct {
 }
 
 // NewService returns the staff service.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
+func NewService(db *gorm.DB, now func() time.Time, clinicians Clinicians) *Service {
+	return &Service{db: db, now: now, clinicians: clinicians, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
+}
+
+// Clinicians is what staff needs of the practice's clinicians (whose table
+// is booking's): whether one exists, asked inside the transaction that ties
+// an account to it.
+type Clinicians interface {
+	ClinicianExistsTx(tx *gorm.DB, id int64) (bool, error)
 }
 
 // SetPasswordCost changes the bcrypt cost of passwords hashed from now on.
@@ -99,13 +107,8 @@ func (s *Service) AddTx(tx *gorm.DB, in NewAccount) (Account, error) {
 		return Account{}, err
 	}
 	if in.ClinicianID != nil {
-		var n int64
-		if err := tx.Table("clinicians").Where("id = ?", *in.ClinicianID).Count(&n).Error; err != nil {
-			return Account{}, fmt.Errorf("find clinician: %w", err)
-		}
-		if n == 0 {
-			return Account{}, &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "No such clinician.",
-				Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
+		if err := s.clinicianExists(tx, *in.ClinicianID); err != nil {
+			return Account{}, err
 		}
 	}
 	hash, err := hashPassword(in.Password, s.cost)
