@@ -11,35 +11,35 @@ import (
 
 // Invite creates an account with a one-time password, returned once.
 func (s *Service) Invite(ctx context.Context, by Actor, in staff.Invite) (staff.Account, string, error) {
-	return s.staff.Invite(ctx, by.Account, by.IP, in)
+	return s.staff.Invite(ctx, by, in)
 }
 
 // SetRole changes an account's role (and, for a clinician, who they are).
 func (s *Service) SetRole(ctx context.Context, by Actor, id int64, role staff.Role, clinicianID *int64) error {
-	return s.staff.SetRole(ctx, by.Account, by.IP, id, role, clinicianID)
+	return s.staff.SetRole(ctx, by, id, role, clinicianID)
 }
 
 // Deactivate ends an account's sessions and tokens and refuses its sign-in.
 func (s *Service) Deactivate(ctx context.Context, by Actor, id int64) error {
-	return s.staff.Deactivate(ctx, by.Account, by.IP, id)
+	return s.staff.Deactivate(ctx, by, id)
 }
 
 // Reactivate lets a deactivated account sign in again.
 func (s *Service) Reactivate(ctx context.Context, by Actor, id int64) error {
-	return s.staff.Reactivate(ctx, by.Account, by.IP, id)
+	return s.staff.Reactivate(ctx, by, id)
 }
 
 // ResetPassword gives an account a new one-time password, returned once.
 func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64) (string, error) {
-	return s.staff.ResetPassword(ctx, by.Account, by.IP, id)
+	return s.staff.ResetPassword(ctx, by, id)
 }
 
 // IssueToken creates an API token for an account; the secret is returned once.
 func (s *Service) IssueToken(ctx context.Context, by Actor, accountID int64, label string) (staff.Token, string, error) {
-	return s.staff.IssueToken(ctx, by.Account, by.IP, accountID, label)
+	return s.staff.IssueToken(ctx, by, accountID, label)
 }
 
 // RevokeToken revokes an API token.
 func (s *Service) RevokeToken(ctx context.Context, by Actor, id int64) error {
-	return s.staff.RevokeToken(ctx, by.Account, by.IP, id)
+	return s.staff.RevokeToken(ctx, by, id)
 }

@@ -98,7 +98,7 @@ func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.Clin
 		if c, err = s.clinicians.CreateClinicianTx(tx, in); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), ""))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), "")
 	})
 	return c, err
 }
@@ -114,8 +114,8 @@ func (s *Service) UpdateClinician(ctx context.Context, by Actor, id int64, in bo
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
-			"changed "+strings.Join(changed, ", ")))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
+			"changed "+strings.Join(changed, ", "))
 	})
 }
 
@@ -141,7 +141,7 @@ func (s *Service) SaveSettings(ctx context.Context, by Actor, in practice.Settin
 		if len(changed) == 0 {
 			return nil
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", ")))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", "))
 	})
 }
 
@@ -176,7 +176,7 @@ func (s *Service) RetryEmail(ctx context.Context, by Actor, id int64) error {
 		if err := s.emails.RetryTx(tx, id); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), ""))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), "")
 	})
 	if err != nil {
 		return err

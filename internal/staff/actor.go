@@ -10,9 +10,12 @@ type Actor struct {
 	IP      string
 }
 
-// Entry is the audit entry of an action by a on one record.
-func (a Actor) Entry(action, recordType, recordID, detail string) audit.Entry {
+// Audit is a as the audit log names them.
+func (a Actor) Audit() audit.Actor {
 	id := a.Account.ID
-	return audit.Entry{ActorID: &id, ActorEmail: a.Account.Email, Action: action, RecordType: recordType,
-		RecordID: recordID, IP: a.IP, Detail: detail}
+	return audit.Actor{ID: &id, Email: a.Account.Email, IP: a.IP}
 }
+
+// operator is the person at the command line (firststep user add, token
+// create), as the audit log names them.
+var operator = audit.Actor{Email: Operator}

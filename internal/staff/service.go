@@ -95,8 +95,7 @@ func (s *Service) Add(ctx context.Context, in NewAccount) (Account, error) {
 		if acc, err = s.AddTx(tx, in); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now().UTC(), audit.Entry{ActorEmail: Operator, Action: audit.AccountCreate,
-			RecordType: audit.TypeAccount, RecordID: strconv.FormatInt(acc.ID, 10), Detail: "role " + string(acc.Role)})
+		return audit.For(tx, s.now().UTC(), operator).Record(audit.AccountCreate, audit.TypeAccount, strconv.FormatInt(acc.ID, 10), "role "+string(acc.Role))
 	})
 	return acc, err
 }
@@ -167,8 +166,7 @@ func (s *Service) CreateToken(ctx context.Context, email, label string) (string,
 			return err
 		}
 		token = plain
-		return audit.Record(tx, now, audit.Entry{ActorEmail: Operator, Action: audit.TokenCreate, RecordType: audit.TypeToken,
-			RecordID: strconv.FormatInt(r.ID, 10), Detail: "for account " + strconv.FormatInt(acc.ID, 10)})
+		return audit.For(tx, now, operator).Record(audit.TokenCreate, audit.TypeToken, strconv.FormatInt(r.ID, 10), "for account "+strconv.FormatInt(acc.ID, 10))
 	})
 	return token, err
 }

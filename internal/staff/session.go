@@ -146,7 +146,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 		if err := tx.Create(&sr).Error; err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return audit.Record(tx, now, accountEntry(r, audit.SignIn, ip, ""))
+		return audit.For(tx, now, r.actor(ip)).Record(audit.SignIn, audit.TypeAccount, strconv.FormatInt(r.ID, 10), "")
 	})
 	if err != nil {
 		return Account{}, "", fmt.Errorf("sign in: %w", err)
@@ -160,20 +160,23 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 // the account only when the email belongs to one; the password is never
 // recorded, nor an email that matches no account.
 func (s *Sessions) refuse(ctx context.Context, now time.Time, ip string, r accountRow, found bool, reason string) error {
-	e := audit.Entry{Action: audit.SignInFailed, IP: ip, Detail: reason}
+	by, recordType, recordID := audit.Actor{IP: ip}, "", "" // nobody: an unknown account
 	if found {
-		e = accountEntry(r, audit.SignInFailed, ip, reason)
+		by, recordType, recordID = r.actor(ip), audit.TypeAccount, strconv.FormatInt(r.ID, 10)
 	}
-	if err := store.Transact(ctx, s.db, func(tx *gorm.DB) error { return audit.Record(tx, now, e) }); err != nil {
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		return audit.For(tx, now, by).Record(audit.SignInFailed, recordType, recordID, reason)
+	})
+	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}
 	return errSignIn
 }
 
-func accountEntry(r accountRow, action, ip, detail string) audit.Entry {
+// actor is the account of r, acting from ip, as the audit log names it.
+func (r accountRow) actor(ip string) audit.Actor {
 	id := r.ID
-	return audit.Entry{ActorID: &id, ActorEmail: r.Email, Action: action, RecordType: audit.TypeAccount,
-		RecordID: strconv.FormatInt(r.ID, 10), IP: ip, Detail: detail}
+	return audit.Actor{ID: &id, Email: r.Email, IP: ip}
 }
 
 // Authenticate returns the active account whose live session token is.
@@ -241,7 +244,7 @@ func (s *Sessions) SignOut(ctx context.Context, token, ip string) error {
 		if res.RowsAffected == 0 {
 			return nil // ended concurrently; that sign-out was recorded
 		}
-		return audit.Record(tx, now, accountEntry(r, audit.SignOut, ip, ""))
+		return audit.For(tx, now, r.actor(ip)).Record(audit.SignOut, audit.TypeAccount, strconv.FormatInt(r.ID, 10), "")
 	})
 	if err != nil {
 		return fmt.Errorf("sign out: %w", err)

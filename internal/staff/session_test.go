@@ -324,10 +324,10 @@ func TestDeactivatedAccountIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.accounts.Deactivate(ctx, desk, "192.0.2.1", admin.ID); apperr.KindOf(err) != apperr.Forbidden {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: desk, IP: "192.0.2.1"}, admin.ID); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("front desk deactivated an account: %v", err)
 	}
-	if err := f.accounts.Deactivate(ctx, admin, "192.0.2.1", desk.ID); err != nil {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID); err != nil {
 		t.Fatal(err)
 	}
 	if f.valid(session) {

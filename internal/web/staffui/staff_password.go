@@ -55,12 +55,12 @@ func (h *PasswordPages) render(c echo.Context, status int, v *PasswordView) erro
 
 // Change sets a new password.
 func (h *PasswordPages) Change(c echo.Context) error {
-	acc, ok := auth.CurrentAccount(c)
-	if !ok {
-		return staff.ErrNoSession
+	by, err := auth.ActorOf(c)
+	if err != nil {
+		return err
 	}
 	in := staff.PasswordChange{Current: c.FormValue("current_password"), New: c.FormValue("new_password"), Confirm: c.FormValue("confirm_password")}
-	err := h.svc.ChangePassword(c.Request().Context(), acc, c.RealIP(), auth.SessionToken(c), in)
+	err = h.svc.ChangePassword(c.Request().Context(), by, auth.SessionToken(c), in)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, auth.PasswordPath+"?saved=1")
 	}
@@ -68,6 +68,6 @@ func (h *PasswordPages) Change(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	v := &PasswordView{Forced: acc.MustChangePassword, Errors: ae.Fields, ErrorMessage: ae.Message}
+	v := &PasswordView{Forced: by.Account.MustChangePassword, Errors: ae.Fields, ErrorMessage: ae.Message}
 	return h.render(c, status, v)
 }
