@@ -80,19 +80,15 @@ func adminAccountRow(a staff.Account, names map[int64]string) AdminAccountRow {
 
 func (h *AdminPages) Accounts(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := h.svc.Accounts(ctx)
-	if err != nil {
-		return err
-	}
-	names, _, err := h.clinicianNames(ctx)
+	list, err := h.svc.AccountList(ctx)
 	if err != nil {
 		return err
 	}
 	loc := h.zone(ctx)
 	v := &AdminAccountsView{Saved: adminAccountMessages[c.QueryParam("saved")]}
 	v.Title = "Staff accounts"
-	for _, a := range list {
-		row := adminAccountRow(a, names)
+	for _, a := range list.Accounts {
+		row := adminAccountRow(a, list.ClinicianNames)
 		row.Created = adminWhen(a.CreatedAt, loc)
 		v.Rows = append(v.Rows, row)
 	}

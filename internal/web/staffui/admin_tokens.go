@@ -47,23 +47,17 @@ func (h *AdminPages) Tokens(c echo.Context) error {
 
 func (h *AdminPages) renderTokens(c echo.Context, status int, v *AdminTokensView) error {
 	ctx := c.Request().Context()
-	list, err := h.svc.Tokens(ctx)
-	if err != nil {
-		return err
-	}
-	accounts, err := h.svc.Accounts(ctx)
+	list, err := h.svc.TokenList(ctx)
 	if err != nil {
 		return err
 	}
 	loc := h.zone(ctx)
-	for _, t := range list {
+	for _, t := range list.Tokens {
 		v.Rows = append(v.Rows, AdminTokenRow{ID: t.ID, Label: t.Label, AccountEmail: t.AccountEmail, Created: adminWhen(t.CreatedAt, loc),
 			LastUsed: adminWhenPtr(t.LastUsedAt, loc), Revoked: adminWhenPtr(t.RevokedAt, loc)})
 	}
-	for _, a := range accounts {
-		if a.Active {
-			v.Accounts = append(v.Accounts, AdminOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Email + " (" + adminRoleLabel(a.Role) + ")"})
-		}
+	for _, a := range list.Accounts {
+		v.Accounts = append(v.Accounts, AdminOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Email + " (" + adminRoleLabel(a.Role) + ")"})
 	}
 	if v.Errors == nil {
 		v.Errors = map[string]string{}
