@@ -120,7 +120,8 @@ const (
 )
 
 // bounds returns the range of whole Unix seconds [lo, hi) that slot starts
-// of rules r may take; lo >= hi means none.
+// of rules r may take; lo >= hi means none. OpenSlots depends on now through
+// these alone (scheduleInput.openSlots relies on it).
 func bounds(r *Availability, from, to, now time.Time) (lo, hi int64) {
 	early := from
 	if n := now.Add(r.MinNotice); n.After(early) {
