@@ -1,8 +1,9 @@
-// Package admin is the practice's admin area: staff accounts and roles,
-// clinicians, practice settings, API tokens, failed emails and the audit
-// log. It owns no table of its own: it calls the services of the packages
-// that do, and makes sure every change an admin makes is recorded in the
-// audit log in the same transaction as the change.
+// Package admin is what the practice's admin area does: staff accounts and
+// roles, clinicians, practice settings, API tokens, failed emails and the
+// audit log. It owns no table of its own: it calls the services of the
+// packages that do, and makes sure every change an admin makes is recorded
+// in the audit log in the same transaction as the change. Its pages are in
+// internal/web/staffui (admin_*.go).
 package admin
 
 import (
@@ -12,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/outbox"
@@ -50,22 +50,38 @@ var (
 	_ Emails     = (*outbox.Service)(nil)
 )
 
-var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "Your role does not allow this. Ask an administrator if you need it.")
-
 // Service applies the admin changes that belong to other packages'
 // records, each in one transaction with its audit entry. (Staff accounts
 // and tokens are changed through staff.Service, which records its own.)
 type Service struct {
 	db         *gorm.DB
 	now        func() time.Time
+	staff      *staff.Service
+	log        *audit.Log
 	clinicians Clinicians
 	settings   Settings
 	emails     Emails
 }
 
+// Config is what the admin service is built from.
+type Config struct {
+	DB         *gorm.DB
+	Now        func() time.Time // time.Now when nil
+	Staff      *staff.Service
+	Audit      *audit.Log
+	Clinicians Clinicians
+	Settings   Settings
+	Emails     Emails
+}
+
 // NewService returns the admin service.
-func NewService(db *gorm.DB, now func() time.Time, c Clinicians, s Settings, e Emails) *Service {
-	return &Service{db: db, now: now, clinicians: c, settings: s, emails: e}
+func NewService(cfg Config) *Service {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: cfg.DB, now: now, staff: cfg.Staff, log: cfg.Audit, clinicians: cfg.Clinicians,
+		settings: cfg.Settings, emails: cfg.Emails}
 }
 
 // Actor is who makes a change, and from where.
@@ -74,7 +90,7 @@ type Actor = staff.Actor
 // CreateClinician adds a clinician.
 func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.ClinicianInput) (booking.Clinician, error) {
 	if !by.Account.Can(staff.ManageClinicians) {
-		return booking.Clinician{}, errForbidden
+		return booking.Clinician{}, staff.ErrForbidden
 	}
 	var c booking.Clinician
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
@@ -82,7 +98,7 @@ func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.Clin
 		if c, err = s.clinicians.CreateClinicianTx(tx, in); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), ""))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.ClinicianCreate, audit.TypeClinician, strconv.FormatInt(c.ID, 10), "")
 	})
 	return c, err
 }
@@ -91,15 +107,15 @@ func (s *Service) CreateClinician(ctx context.Context, by Actor, in booking.Clin
 // the fields that changed; a save that changes nothing records nothing.
 func (s *Service) UpdateClinician(ctx context.Context, by Actor, id int64, in booking.ClinicianInput, active bool) error {
 	if !by.Account.Can(staff.ManageClinicians) {
-		return errForbidden
+		return staff.ErrForbidden
 	}
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		_, changed, err := s.clinicians.UpdateClinicianTx(tx, id, in, active)
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
-			"changed "+strings.Join(changed, ", ")))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.ClinicianUpdate, audit.TypeClinician, strconv.FormatInt(id, 10),
+			"changed "+strings.Join(changed, ", "))
 	})
 }
 
@@ -107,7 +123,7 @@ func (s *Service) UpdateClinician(ctx context.Context, by Actor, id int64, in bo
 // settings that changed, never their text (the crisis text, an address).
 func (s *Service) SaveSettings(ctx context.Context, by Actor, in practice.Settings) error {
 	if !by.Account.Can(staff.ManageSettings) {
-		return errForbidden
+		return staff.ErrForbidden
 	}
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		old, err := s.settings.GetTx(tx)
@@ -125,7 +141,7 @@ func (s *Service) SaveSettings(ctx context.Context, by Actor, in practice.Settin
 		if len(changed) == 0 {
 			return nil
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", ")))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", "))
 	})
 }
 
@@ -154,13 +170,13 @@ func ChangedSettings(a, b practice.Settings) []string {
 // RetryEmail sends a failed email again.
 func (s *Service) RetryEmail(ctx context.Context, by Actor, id int64) error {
 	if !by.Account.Can(staff.RetryEmail) {
-		return errForbidden
+		return staff.ErrForbidden
 	}
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		if err := s.emails.RetryTx(tx, id); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now(), by.Entry(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), ""))
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.EmailRetry, audit.TypeEmail, strconv.FormatInt(id, 10), "")
 	})
 	if err != nil {
 		return err

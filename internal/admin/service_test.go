@@ -37,7 +37,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{db: db, svc: admin.NewService(db, now, b, pr, outbox.NewService(db, now, nil)), booking: b, practice: pr,
+	return &fixture{db: db, svc: admin.NewService(admin.Config{DB: db, Now: now, Staff: staff.NewService(db, now, b), Audit: audit.NewLog(db),
+		Clinicians: b, Settings: pr, Emails: outbox.NewService(db, now, nil)}), booking: b, practice: pr,
 		log:   audit.NewLog(db),
 		admin: admin.Actor{Account: staff.Account{ID: 1, Email: "admin@practice.example", Role: staff.Admin, Active: true}, IP: "192.0.2.1"},
 		desk:  admin.Actor{Account: staff.Account{ID: 2, Email: "desk@practice.example", Role: staff.Frontdesk, Active: true}, IP: "192.0.2.2"}}

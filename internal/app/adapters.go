@@ -6,6 +6,7 @@ import (
 
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web/staffui"
 	"gorm.io/gorm"
 )
@@ -96,4 +97,16 @@ func (a *App) practiceZone(ctx context.Context) string {
 		return "UTC"
 	}
 	return s.TimeZone
+}
+
+// Staff ties accounts to clinicians without reading booking's table.
+
+// staffClinicians lets staff check the clinician an account is tied to
+// without reading booking's tables.
+type staffClinicians struct{}
+
+var _ staff.Clinicians = staffClinicians{}
+
+func (staffClinicians) ClinicianExistsTx(tx *gorm.DB, id int64) (bool, error) {
+	return booking.ClinicianExists(tx, id)
 }

@@ -49,7 +49,7 @@ func (fx *staffFixture) freshAccount() staff.Account {
 func (fx *staffFixture) deactivatedAccount() staff.Account {
 	fx.t.Helper()
 	acc := fx.freshAccount()
-	if err := fx.a.Staff.Deactivate(context.Background(), fx.accounts[asAdmin], "192.0.2.9", acc.ID); err != nil {
+	if err := fx.a.Staff.Deactivate(context.Background(), staff.Actor{Account: fx.accounts[asAdmin], IP: "192.0.2.9"}, acc.ID); err != nil {
 		fx.t.Fatalf("deactivate: %v", err)
 	}
 	return acc
@@ -58,7 +58,7 @@ func (fx *staffFixture) deactivatedAccount() staff.Account {
 // freshToken issues an API token for the front desk and returns its id.
 func (fx *staffFixture) freshToken() int64 {
 	fx.t.Helper()
-	tok, _, err := fx.a.Staff.IssueToken(context.Background(), fx.accounts[asAdmin], "192.0.2.9", fx.accounts[asFrontdesk].ID, "helper")
+	tok, _, err := fx.a.Staff.IssueToken(context.Background(), staff.Actor{Account: fx.accounts[asAdmin], IP: "192.0.2.9"}, fx.accounts[asFrontdesk].ID, "helper")
 	if err != nil {
 		fx.t.Fatalf("issue token: %v", err)
 	}
@@ -441,7 +441,7 @@ func TestAdminInvitesAColleagueWhoMustChooseAPassword(t *testing.T) {
 	fx.expectOneEntry(t, before, admin, audit.AccountCreate, audit.TypeAccount, strconv.FormatInt(acc.ID, 10), password)
 	// Another admin's browser cannot open this admin's cookie.
 	other := fx.freshAccount()
-	if err := fx.a.Staff.SetRole(ctx, admin, "192.0.2.9", other.ID, staff.Admin, nil); err != nil {
+	if err := fx.a.Staff.SetRole(ctx, staff.Actor{Account: admin, IP: "192.0.2.9"}, other.ID, staff.Admin, nil); err != nil {
 		t.Fatal(err)
 	}
 	otherSession, _, err := signInAs(fx, other.Email, staffPassword)
@@ -658,7 +658,7 @@ func TestTheLastAdminStays(t *testing.T) {
 	ctx := context.Background()
 	for round := range 3 {
 		second := fx.freshAccount()
-		if err := fx.a.Staff.SetRole(ctx, fx.accounts[asAdmin], "192.0.2.9", second.ID, staff.Admin, nil); err != nil {
+		if err := fx.a.Staff.SetRole(ctx, staff.Actor{Account: fx.accounts[asAdmin], IP: "192.0.2.9"}, second.ID, staff.Admin, nil); err != nil {
 			t.Fatal(err)
 		}
 		// Only the fixture's admin and second are active admins.

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/firststep/firststep/internal/admin"
+	"github.com/firststep/firststep/internal/web/auth"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -40,6 +42,7 @@ type App struct {
 	Practice *practice.Service
 	Intakes  *intake.Service
 	Staff    *staff.Service
+	Admin    *admin.Service
 	Sessions *staff.Sessions
 	Audit    *audit.Log
 	Booking  *booking.Service
@@ -93,11 +96,11 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	}
 	a.key = key
 	a.Practice = practice.NewService(db, now)
-	a.Staff = staff.NewService(db, now)
-	a.Intakes = intake.NewService(db, now, key, intakeClinicians{}, a.Staff)
+	a.Staff = staff.NewService(db, now, staffClinicians{})
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}
+	a.Intakes = intake.NewService(db, now, key, intakeClinicians{}, a.Staff)
 	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure(), PasswordCost: opt.PasswordCost})
 	a.Audit = audit.NewLog(db)
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
@@ -112,12 +115,14 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if err != nil {
 		return nil, err
 	}
+	a.Admin = admin.NewService(admin.Config{DB: db, Now: now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
+		Settings: a.Practice, Emails: a.Outbox})
 
 	pages, err := fs.Sub(templates.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	renderer, err := web.NewRenderer(pages, a.Practice.Site, staff.Nav)
+	renderer, err := web.NewRenderer(pages, a.Practice.Site, auth.Nav)
 	if err != nil {
 		return nil, err
 	}

@@ -5,19 +5,20 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web"
+	"github.com/firststep/firststep/internal/web/auth"
 	"github.com/labstack/echo/v4"
 )
 
 // canManageClinicians guards adding and changing clinicians.
 func (a *App) canManageClinicians(next echo.HandlerFunc) echo.HandlerFunc {
-	return staff.Require(staff.ManageClinicians)(next)
+	return auth.Require(staff.ManageClinicians)(next)
 }
 
 // canManageAvailability lets admins see and change any clinician's hours
 // and a clinician only their own.
 func (a *App) canManageAvailability(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		acc, ok := staff.CurrentAccount(c)
+		acc, ok := auth.CurrentAccount(c)
 		if !ok {
 			return apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
 		}

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/firststep/firststep/internal/admin"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/web"
 	webapi "github.com/firststep/firststep/internal/web/api"
+	"github.com/firststep/firststep/internal/web/auth"
 	"github.com/firststep/firststep/internal/web/public"
 	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/firststep/firststep/templates"
@@ -57,11 +57,11 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// Echo routes every unmatched path of a group with middleware through
 	// it, which would answer 401 for a path that does not exist and for a
 	// wrong method on a public one.
-	bearer := staff.BearerAuth(a.Staff)
+	bearer := auth.BearerAuth(a.Staff)
 	// The staff area: sign-in is open, every other /staff page needs a session.
 	// An account with a one-time password is sent to choose its own first.
 	// A note sent after the session ended is kept and back in its form after sign-in.
-	staffPages := e.Group("/staff", staff.RequireSession(a.Sessions, staffui.IntakeNoteDraft), staff.PasswordFirst)
+	staffPages := e.Group("/staff", auth.RequireSession(a.Sessions, staffui.IntakeNoteDraft), auth.PasswordFirst)
 
 	// The intake: the client's request (landing page, forms, crisis page,
 	// the pages after sending), a couple's partner's own answers through a
@@ -83,22 +83,58 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	e.GET("/partner/:token/thanks", intakes.PartnerThanks)
 	intakeAPI := webapi.NewIntakeHandlers(a.Intakes, a.Practice)
 	api.POST("/intakes", intakeAPI.Create, limit)
-	api.GET("/intakes", intakeAPI.List, bearer, staff.Require(staff.ViewOwnIntakes))
-	api.GET("/intakes/:id", intakeAPI.Get, bearer, staff.Require(staff.ViewOwnIntakes))
+	api.GET("/intakes", intakeAPI.List, bearer, auth.Require(staff.ViewOwnIntakes))
+	api.GET("/intakes/:id", intakeAPI.Get, bearer, auth.Require(staff.ViewOwnIntakes))
 	staffIntakes := staffui.NewIntakePages(a.Intakes, r, a.Practice, intakeClinicianList{a.Booking},
 		intakeBookings{bookings: a.Booking, emails: a.Outbox}, a.Now)
-	staffPages.GET("", staffIntakes.Queue, staff.Require(staff.ViewOwnIntakes))
-	staffPages.GET("/intakes/:id", staffIntakes.Show, staff.Require(staff.ViewOwnIntakes))
-	staffPages.POST("/intakes/:id/notes", staffIntakes.AddNote, staff.Require(staff.EditIntake))
-	staffPages.POST("/intakes/:id/assign", staffIntakes.Assign, staff.Require(staff.AssignIntake))
-	staffPages.POST("/intakes/:id/status", staffIntakes.SetStatus, staff.Require(staff.EditIntake))
+	staffPages.GET("", staffIntakes.Queue, auth.Require(staff.ViewOwnIntakes))
+	staffPages.GET("/intakes/:id", staffIntakes.Show, auth.Require(staff.ViewOwnIntakes))
+	staffPages.POST("/intakes/:id/notes", staffIntakes.AddNote, auth.Require(staff.EditIntake))
+	staffPages.POST("/intakes/:id/assign", staffIntakes.Assign, auth.Require(staff.AssignIntake))
+	staffPages.POST("/intakes/:id/status", staffIntakes.SetStatus, auth.Require(staff.EditIntake))
 
-
-	staff.NewSignInHandlers(a.Sessions, r).Routes(e)
-	staff.NewPasswordHandlers(a.Staff, r).Routes(staffPages)
-	// The admin area: accounts, clinicians, settings, tokens, failed emails, audit log.
-	admin.New(admin.Config{DB: a.DB, Now: a.Now, Staff: a.Staff, Audit: a.Audit, Clinicians: a.Booking,
-		Settings: a.Practice, Emails: a.Outbox, Renderer: r, ServerKey: a.key, SecureCookies: a.Config.Secure()}).Routes(staffPages)
+	// The staff area: sign-in is open, every other /staff page needs a session.
+	// Signing out must clear the cookie even of a session that has already expired.
+	signIn := staffui.NewSignInPages(a.Sessions, r)
+	e.GET("/staff/signin", signIn.Form)
+	e.POST("/staff/signin", signIn.SignIn)
+	e.POST("/staff/signout", signIn.SignOut)
+	// Every account may change its own password.
+	password := staffui.NewPasswordPages(a.Staff, r)
+	staffPages.GET("/password", password.Form)
+	staffPages.POST("/password", password.Change)
+	// The admin area: accounts, clinicians, settings, tokens, failed emails,
+	// audit log. Each page asks for its permission.
+	adminPages := staffui.NewAdminPages(a.Admin, r, a.key, a.Config.Secure(), a.Now)
+	staffPages.GET("/admin", adminPages.Index, auth.RequireAny(staffui.AdminIndexPermissions()...))
+	accounts := auth.Require(staff.ManageAccounts)
+	staffPages.GET("/admin/accounts", adminPages.Accounts, accounts)
+	staffPages.GET("/admin/accounts/new", adminPages.NewAccount, accounts)
+	staffPages.POST("/admin/accounts", adminPages.CreateAccount, accounts)
+	staffPages.GET("/admin/accounts/:id", adminPages.Account, accounts)
+	staffPages.GET("/admin/accounts/:id/password", adminPages.AccountPassword, accounts)
+	staffPages.POST("/admin/accounts/:id/role", adminPages.SetRole, accounts)
+	staffPages.POST("/admin/accounts/:id/deactivate", adminPages.Deactivate, accounts)
+	staffPages.POST("/admin/accounts/:id/reactivate", adminPages.Reactivate, accounts)
+	staffPages.POST("/admin/accounts/:id/reset-password", adminPages.ResetPassword, accounts)
+	clinicians := auth.Require(staff.ManageClinicians)
+	staffPages.GET("/admin/clinicians", adminPages.Clinicians, clinicians)
+	staffPages.GET("/admin/clinicians/new", adminPages.NewClinician, clinicians)
+	staffPages.POST("/admin/clinicians", adminPages.CreateClinician, clinicians)
+	staffPages.GET("/admin/clinicians/:id", adminPages.Clinician, clinicians)
+	staffPages.POST("/admin/clinicians/:id", adminPages.UpdateClinician, clinicians)
+	settings := auth.Require(staff.ManageSettings)
+	staffPages.GET("/admin/settings", adminPages.Settings, settings)
+	staffPages.POST("/admin/settings", adminPages.SaveSettings, settings)
+	tokens := auth.Require(staff.ManageTokens)
+	staffPages.GET("/admin/tokens", adminPages.Tokens, tokens)
+	staffPages.POST("/admin/tokens", adminPages.CreateToken, tokens)
+	staffPages.GET("/admin/tokens/:id/secret", adminPages.TokenSecret, tokens)
+	staffPages.POST("/admin/tokens/:id/revoke", adminPages.RevokeToken, tokens)
+	emails := auth.Require(staff.RetryEmail)
+	staffPages.GET("/admin/emails", adminPages.FailedEmails, emails)
+	staffPages.POST("/admin/emails/:id/retry", adminPages.RetryEmail, emails)
+	staffPages.GET("/admin/audit", adminPages.AuditLog, auth.Require(staff.ViewAudit))
 
 	// Booking. The client's slot picker, manage pages and calendar feeds;
 	// limit guards every change.
@@ -133,7 +169,7 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	// A clinician's consultation hours, week preview, upcoming consultations
 	// and calendar feed: their own, or any clinician's for an admin.
 	hours := staffui.NewBookingHours(a.Booking, r, a.hoursViewer, a.clinicianAudit)
-	ownHours := staff.Require(staff.ManageOwnAvailability)
+	ownHours := auth.Require(staff.ManageOwnAvailability)
 	staffPages.GET("/availability", hours.OwnPage, ownHours)
 	staffPages.POST("/availability", hours.OwnSave, ownHours)
 	staffPages.POST("/availability/feed/rotate", hours.OwnRotate, ownHours)
@@ -142,7 +178,7 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	staffPages.POST("/clinicians/:id/availability/feed/rotate", hours.ClinicianRotate, a.canManageAvailability)
 	// Booking, moving and cancelling consultations on a client's behalf.
 	onBehalf := staffui.NewBookingOnBehalf(a.Booking, r, a.practiceZone, a.auditOnBehalf)
-	manageBookings := staff.Require(staff.ManageBookings)
+	manageBookings := auth.Require(staff.ManageBookings)
 	staffPages.GET("/intakes/:id/book", onBehalf.BookPicker, manageBookings)
 	staffPages.POST("/intakes/:id/book", onBehalf.Book, manageBookings)
 	staffPages.POST("/intakes/:id/partner-contact", onBehalf.AllowPartner, manageBookings)

@@ -2,14 +2,10 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"time"
+	"github.com/firststep/firststep/internal/web/auth"
 
-	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/outbox"
-	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web/staffui"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -47,35 +43,12 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]staffu
 	return out, nil
 }
 
-// bookingActions names the audit action of each change made on a client's
-// behalf.
-var bookingActions = map[string]string{
-	booking.OnBehalfBook:         audit.BookingCreate,
-	booking.OnBehalfReschedule:   audit.BookingReschedule,
-	booking.OnBehalfCancel:       audit.BookingCancel,
-	booking.OnBehalfAllowPartner: audit.IntakePartnerContact,
-}
-
-// auditOnBehalf returns the hook that records a change the signed-in staff
-// member of c makes to a consultation, in the change's own transaction: the
-// change and its audit entry commit together or not at all. The entry
-// names the booking, the request, the clinician and the time.
+// auditOnBehalf turns the request into the staff member who makes a change
+// to a consultation; booking records it in the change's transaction.
 func (a *App) auditOnBehalf(c echo.Context) booking.AuditHook {
-	by, actorErr := staff.ActorOf(c)
-	return func(tx *gorm.DB, ch booking.StaffChange) error {
-		if actorErr != nil {
-			return actorErr
-		}
-		action, known := bookingActions[ch.Kind]
-		if !known {
-			return fmt.Errorf("audit booking change: unknown kind %q", ch.Kind)
-		}
-		if ch.Kind == booking.OnBehalfAllowPartner {
-			return audit.Record(tx, a.Now(), by.Entry(action, audit.TypeIntake, strconv.FormatInt(ch.IntakeID, 10),
-				fmt.Sprintf("partner may now be contacted; booking %d", ch.BookingID)))
-		}
-		return audit.Record(tx, a.Now(), by.Entry(action, audit.TypeBooking, strconv.FormatInt(ch.BookingID, 10),
-			fmt.Sprintf("intake %d, clinician %d, %s, sequence %d", ch.IntakeID, ch.ClinicianID,
-				ch.Start.UTC().Format(time.RFC3339), ch.Sequence)))
+	by, err := auth.ActorOf(c)
+	if err != nil {
+		return func(*gorm.DB, booking.StaffChange) error { return err }
 	}
+	return a.Booking.AuditOnBehalf(by.Audit())
 }

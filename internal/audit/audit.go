@@ -37,8 +37,8 @@ const (
 	TypeIntake  = "intake"
 )
 
-// Entry is one thing that happened. ActorID is nil when nobody is signed in
-// (a failed sign-in for an unknown account).
+// Entry is one thing that happened, as the log is read. ActorID is nil
+// when nobody is signed in (a failed sign-in for an unknown account).
 type Entry struct {
 	ActorID    *int64
 	ActorEmail string
@@ -66,16 +66,43 @@ type row struct {
 
 func (row) TableName() string { return "audit_log" }
 
-// Record appends e to the log inside tx, the caller's transaction, so that a
-// change and its audit row commit together or not at all.
-func Record(tx *gorm.DB, now time.Time, e Entry) error {
-	if e.Action == "" {
+// Actor is who did something, as the log names them: a staff account (ID
+// and email), the operator at the command line (email only), or nobody
+// (the zero Actor: a failed sign-in for an unknown account, a change made
+// by a client). IP is where the request came from, if it came over HTTP.
+type Actor struct {
+	ID    *int64
+	Email string
+	IP    string
+}
+
+// Recorder writes the audit entries of one actor inside one transaction,
+// the caller's, so that a change and its audit row commit together or not
+// at all. It is the one way anything writes to the log:
+//
+//	audit.For(tx, now, by).Record(audit.IntakeNote, audit.TypeIntake, "3", "note 12")
+type Recorder struct {
+	tx  *gorm.DB
+	now time.Time
+	by  Actor
+}
+
+// For returns the recorder of actions by by, at now, inside tx.
+func For(tx *gorm.DB, now time.Time, by Actor) Recorder {
+	return Recorder{tx: tx, now: now, by: by}
+}
+
+// Record appends the entry of action on one record. recordID may be ""
+// (an action on no single record, such as listing intakes); detail is a
+// short description, never content a client wrote.
+func (r Recorder) Record(action, recordType, recordID, detail string) error {
+	if action == "" {
 		return errors.New("audit: entry without an action")
 	}
-	r := row{At: now.UTC(), ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: e.Action,
-		RecordType: e.RecordType, RecordID: e.RecordID, IP: truncate(e.IP, 64), Detail: truncate(e.Detail, maxDetail)}
-	if err := tx.Create(&r).Error; err != nil {
-		return fmt.Errorf("write audit entry %s: %w", e.Action, err)
+	row := row{At: r.now.UTC(), ActorID: r.by.ID, ActorEmail: r.by.Email, Action: action,
+		RecordType: recordType, RecordID: recordID, IP: truncate(r.by.IP, 64), Detail: truncate(detail, maxDetail)}
+	if err := r.tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("write audit entry %s: %w", action, err)
 	}
 	return nil
 }

@@ -17,13 +17,19 @@ func TestRecordAndList(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	actor := int64(7)
-	entries := []audit.Entry{
-		{ActorID: &actor, ActorEmail: "desk@example.com", Action: audit.SignIn, RecordType: audit.TypeAccount, RecordID: "7", IP: "192.0.2.1"},
-		{ActorID: &actor, ActorEmail: "desk@example.com", Action: audit.IntakeView, RecordType: audit.TypeIntake, RecordID: "3", IP: "192.0.2.1"},
-		{Action: audit.SignInFailed, IP: "198.51.100.9", Detail: "unknown account"},
+	desk := audit.Actor{ID: &actor, Email: "desk@example.com", IP: "192.0.2.1"}
+	entries := []struct {
+		by                                 audit.Actor
+		action, recordType, record, detail string
+	}{
+		{desk, audit.SignIn, audit.TypeAccount, "7", ""},
+		{desk, audit.IntakeView, audit.TypeIntake, "3", ""},
+		{audit.Actor{IP: "198.51.100.9"}, audit.SignInFailed, "", "", "unknown account"},
 	}
 	for i, e := range entries {
-		err := store.Transact(ctx, db, func(tx *gorm.DB) error { return audit.Record(tx, t0.Add(time.Duration(i)*time.Minute), e) })
+		err := store.Transact(ctx, db, func(tx *gorm.DB) error {
+			return audit.For(tx, t0.Add(time.Duration(i)*time.Minute), e.by).Record(e.action, e.recordType, e.record, e.detail)
+		})
 		if err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
@@ -77,7 +83,7 @@ func TestRecordRollsBackWithTheChange(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	err := store.Transact(ctx, db, func(tx *gorm.DB) error {
-		if err := audit.Record(tx, time.Now(), audit.Entry{Action: audit.IntakeNote, RecordType: audit.TypeIntake, RecordID: "1"}); err != nil {
+		if err := audit.For(tx, time.Now(), audit.Actor{}).Record(audit.IntakeNote, audit.TypeIntake, "1", ""); err != nil {
 			return err
 		}
 		return gorm.ErrInvalidData // the change fails after the audit row was written
@@ -97,7 +103,7 @@ func TestRecordRollsBackWithTheChange(t *testing.T) {
 func TestRecordNeedsAnAction(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
-	if err := audit.Record(db, time.Now(), audit.Entry{RecordType: "intake"}); err == nil {
+	if err := audit.For(db, time.Now(), audit.Actor{}).Record("", "intake", "", ""); err == nil {
 		t.Error("an entry without an action was recorded")
 	}
 }
@@ -106,7 +112,7 @@ func TestLogIsAppendOnly(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	if err := audit.Record(db.WithContext(ctx), time.Now(), audit.Entry{Action: audit.SignOut, ActorEmail: "a@example.com"}); err != nil {
+	if err := audit.For(db.WithContext(ctx), time.Now(), audit.Actor{Email: "a@example.com"}).Record(audit.SignOut, "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec("UPDATE audit_log SET actor_email = 'someone-else@example.com'").Error; err == nil {

@@ -16,7 +16,7 @@ import (
 // newIntakes is the real intake service as internal/app builds it: its
 // clinicians answered by booking, its note authors by staff.
 func newIntakes(db *gorm.DB, now func() time.Time, key []byte) *intake.Service {
-	return intake.NewService(db, now, key, intakeScope{}, staff.NewService(db, now))
+	return intake.NewService(db, now, key, intakeScope{}, staff.NewService(db, now, staffScope{}))
 }
 
 // intakeScope is intake.Clinicians answered by package booking, as
@@ -90,4 +90,12 @@ func TestIntakeScope(t *testing.T) {
 			t.Errorf("clinician %d active: %v (%v)", id, ok, err)
 		}
 	}
+}
+
+// staffScope is staff.Clinicians answered by package booking, as
+// internal/app wires it.
+type staffScope struct{}
+
+func (staffScope) ClinicianExistsTx(tx *gorm.DB, id int64) (bool, error) {
+	return booking.ClinicianExists(tx, id)
 }

@@ -75,6 +75,7 @@ func (s *Service) MarkCancelled(tx *gorm.DB, id int64, by CancelledBy, now time.
 	if !moved || res.RowsAffected == 0 || by != CancelledByClient {
 		return nil
 	}
-	return audit.Record(tx, now, audit.Entry{Action: audit.IntakeStatus, RecordType: audit.TypeIntake,
-		RecordID: strconv.FormatInt(id, 10), Detail: fmt.Sprintf("status %s → %s: consultation %s", from, to, strings.ToLower(Cancellation{By: by}.Label()))})
+	// A client's own change: nobody on staff made it.
+	return audit.For(tx, now, audit.Actor{}).Record(audit.IntakeStatus, audit.TypeIntake, strconv.FormatInt(id, 10),
+		fmt.Sprintf("status %s → %s: consultation %s", from, to, strings.ToLower(Cancellation{By: by}.Label())))
 }

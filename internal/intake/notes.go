@@ -67,7 +67,7 @@ func (s *Service) AddNote(ctx context.Context, by Actor, id int64, body string) 
 		if err := tx.Create(&n).Error; err != nil {
 			return fmt.Errorf("add note: %w", err)
 		}
-		return audit.Record(tx, now, entry(by, audit.IntakeNote, id, "note "+strconv.FormatInt(n.ID, 10)))
+		return record(tx, now, by, audit.IntakeNote, id, "note "+strconv.FormatInt(n.ID, 10))
 	})
 	if err != nil {
 		return Note{}, err

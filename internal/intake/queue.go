@@ -265,9 +265,7 @@ func (s *Service) ListWithAnswers(ctx context.Context, by Actor, f StaffFilter) 
 		if out, err = s.listScoped(tx, by.Account, f); err != nil {
 			return err
 		}
-		e := entry(by, audit.IntakeList, 0, listDetail(out.Intakes))
-		e.RecordID = ""
-		return audit.Record(tx, s.now(), e)
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.IntakeList, audit.TypeIntake, "", listDetail(out.Intakes))
 	})
 	return out, err
 }

@@ -114,7 +114,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		r, err := s.loadVisible(tx, by.Account, id)
 		if errors.Is(err, errNotYours) {
 			denied = err
-			return audit.Record(tx, now, entry(by, audit.IntakeViewDenied, id, ""))
+			return record(tx, now, by, audit.IntakeViewDenied, id, "")
 		}
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		if in.Partner, err = partnerAnswers(tx, id); err != nil {
 			return err
 		}
-		return audit.Record(tx, now, entry(by, audit.IntakeView, id, ""))
+		return record(tx, now, by, audit.IntakeView, id, "")
 	})
 	if err != nil {
 		return Intake{}, err

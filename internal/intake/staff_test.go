@@ -37,7 +37,7 @@ func newStaffFixture(t *testing.T) *staffFixture {
 	t.Helper()
 	f := &staffFixture{db: storetest.New(t), now: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 	f.svc = intake.NewService(f.db, func() time.Time { return f.now }, []byte("0123456789abcdef0123456789abcdef"),
-		intake.BookingClinicians, staff.NewService(f.db, time.Now))
+		intake.BookingClinicians, staff.NewService(f.db, time.Now, intake.StaffClinicians))
 	f.log = audit.NewLog(f.db)
 	f.c1 = f.clinician(t, "Dr. One", true)
 	f.c2 = f.clinician(t, "Dr. Two", true)

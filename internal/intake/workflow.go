@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
@@ -51,9 +52,9 @@ func CheckTransition(from, to Status) error {
 // Actor is the staff member making a request and where from.
 type Actor = staff.Actor
 
-// entry is the audit entry of an action by a on intake intakeID.
-func entry(a Actor, action string, intakeID int64, detail string) audit.Entry {
-	return a.Entry(action, audit.TypeIntake, strconv.FormatInt(intakeID, 10), detail)
+// record writes the audit entry of an action by on intake intakeID, in tx.
+func record(tx *gorm.DB, now time.Time, by Actor, action string, intakeID int64, detail string) error {
+	return audit.For(tx, now, by.Audit()).Record(action, audit.TypeIntake, strconv.FormatInt(intakeID, 10), detail)
 }
 
 var (
@@ -90,7 +91,7 @@ func (s *Service) SetStatus(ctx context.Context, by Actor, id int64, to, seen St
 		if res.RowsAffected == 0 {
 			return statusChanged("")
 		}
-		return audit.Record(tx, now, entry(by, audit.IntakeStatus, id, fmt.Sprintf("status %s → %s", from, to)))
+		return record(tx, now, by, audit.IntakeStatus, id, fmt.Sprintf("status %s → %s", from, to))
 	})
 }
 
@@ -133,7 +134,7 @@ func (s *Service) Assign(ctx context.Context, by Actor, id int64, clinicianID *i
 		if err != nil {
 			return fmt.Errorf("assign intake: %w", err)
 		}
-		return audit.Record(tx, now, entry(by, audit.IntakeAssign, id, assignDetail(was, clinicianID)))
+		return record(tx, now, by, audit.IntakeAssign, id, assignDetail(was, clinicianID))
 	})
 }
 

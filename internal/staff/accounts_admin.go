@@ -65,9 +65,9 @@ type Invite struct {
 // Invite creates an account with a generated one-time password and returns
 // both. Only the password's hash is kept, so this is the one time anyone
 // sees it; the colleague must choose their own at first sign-in.
-func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) (Account, string, error) {
-	if !by.Can(ManageAccounts) {
-		return Account{}, "", errForbidden
+func (s *Service) Invite(ctx context.Context, by Actor, in Invite) (Account, string, error) {
+	if !by.Account.Can(ManageAccounts) {
+		return Account{}, "", ErrForbidden
 	}
 	password := oneTimePassword()
 	na := NewAccount{Email: in.Email, Name: in.Name, Role: in.Role, ClinicianID: in.ClinicianID, Password: password, MustChangePassword: true}
@@ -81,7 +81,7 @@ func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) 
 		if acc, err = s.AddTx(tx, na); err != nil {
 			return err
 		}
-		return audit.Record(tx, now, by.entry(audit.AccountCreate, ip, acc.ID, roleDetail(acc.Role, acc.ClinicianID)))
+		return audit.For(tx, now, by.Audit()).Record(audit.AccountCreate, audit.TypeAccount, strconv.FormatInt(acc.ID, 10), roleDetail(acc.Role, acc.ClinicianID))
 	})
 	if err != nil {
 		return Account{}, "", err
@@ -92,9 +92,9 @@ func (s *Service) Invite(ctx context.Context, by Account, ip string, in Invite) 
 // SetRole gives account id another role and, for a clinician account, the
 // clinician it belongs to. It takes effect on the account's next request.
 // Nobody changes their own role, and the last active admin stays an admin.
-func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, role Role, clinicianID *int64) error {
-	if !by.Can(ManageAccounts) {
-		return errForbidden
+func (s *Service) SetRole(ctx context.Context, by Actor, id int64, role Role, clinicianID *int64) error {
+	if !by.Account.Can(ManageAccounts) {
+		return ErrForbidden
 	}
 	f := map[string]string{}
 	if !role.Valid() {
@@ -109,7 +109,7 @@ func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, 
 	if err := apperr.Validation(f); err != nil {
 		return err
 	}
-	if by.ID == id {
+	if by.Account.ID == id {
 		return apperr.New(apperr.Conflict, "own_account", "You cannot change your own role. Ask another administrator.")
 	}
 	now := s.now().UTC()
@@ -122,7 +122,7 @@ func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, 
 			return nil // nothing changes, nothing to record
 		}
 		if clinicianID != nil {
-			if err := clinicianExists(tx, *clinicianID); err != nil {
+			if err := s.clinicianExists(tx, *clinicianID); err != nil {
 				return err
 			}
 		}
@@ -137,15 +137,15 @@ func (s *Service) SetRole(ctx context.Context, by Account, ip string, id int64, 
 			return fmt.Errorf("change role: %w", err)
 		}
 		detail := roleDetail(Role(r.Role), r.ClinicianID) + " → " + roleDetail(role, clinicianID)
-		return audit.Record(tx, now, by.entry(audit.AccountRoleChange, ip, id, detail))
+		return audit.For(tx, now, by.Audit()).Record(audit.AccountRoleChange, audit.TypeAccount, strconv.FormatInt(id, 10), detail)
 	})
 }
 
 // Reactivate lets a deactivated account sign in again. Its old sessions and
 // API tokens stay ended.
-func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int64) error {
-	if !by.Can(ManageAccounts) {
-		return errForbidden
+func (s *Service) Reactivate(ctx context.Context, by Actor, id int64) error {
+	if !by.Account.Can(ManageAccounts) {
+		return ErrForbidden
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
@@ -158,7 +158,7 @@ func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int6
 			_, err := loadAccount(tx, id)
 			return err // nil: already active
 		}
-		return audit.Record(tx, now, by.entry(audit.AccountReactivate, ip, id, ""))
+		return audit.For(tx, now, by.Audit()).Record(audit.AccountReactivate, audit.TypeAccount, strconv.FormatInt(id, 10), "")
 	})
 }
 
@@ -167,11 +167,11 @@ func (s *Service) Reactivate(ctx context.Context, by Account, ip string, id int6
 // account's sessions end and its API tokens are revoked (whoever had the
 // old password may have made some), and a new password must be chosen at
 // sign-in.
-func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id int64) (string, error) {
-	if !by.Can(ManageAccounts) {
-		return "", errForbidden
+func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64) (string, error) {
+	if !by.Account.Can(ManageAccounts) {
+		return "", ErrForbidden
 	}
-	if by.ID == id {
+	if by.Account.ID == id {
 		return "", apperr.New(apperr.Conflict, "own_account", "Change your own password on the password page.")
 	}
 	password := oneTimePassword()
@@ -195,7 +195,7 @@ func (s *Service) ResetPassword(ctx context.Context, by Account, ip string, id i
 		if err := tx.Model(&tokenRow{}).Where("account_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error; err != nil {
 			return fmt.Errorf("revoke tokens: %w", err)
 		}
-		return audit.Record(tx, now, by.entry(audit.AccountPasswordReset, ip, id, ""))
+		return audit.For(tx, now, by.Audit()).Record(audit.AccountPasswordReset, audit.TypeAccount, strconv.FormatInt(id, 10), "")
 	})
 	if err != nil {
 		return "", err
@@ -214,16 +214,16 @@ type PasswordChange struct {
 // It clears must_change_password and ends the account's other sessions
 // (keepSession is the secret of the one in use), since whoever knew the old
 // password may have opened them.
-func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSession string, in PasswordChange) error {
-	r, err := loadAccount(s.db.WithContext(ctx), acc.ID)
+func (s *Service) ChangePassword(ctx context.Context, by Actor, keepSession string, in PasswordChange) error {
+	r, err := loadAccount(s.db.WithContext(ctx), by.Account.ID)
 	if err != nil {
 		return err
 	}
 	if !r.Active {
-		return errForbidden
+		return ErrForbidden
 	}
 	f := map[string]string{}
-	key := "account:" + strconv.FormatInt(acc.ID, 10)
+	key := "account:" + strconv.FormatInt(by.Account.ID, 10)
 	switch {
 	case in.Current == "":
 		f["current_password"] = "Enter your current password."
@@ -252,19 +252,19 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		err := tx.Model(&accountRow{}).Where("id = ?", acc.ID).
+		err := tx.Model(&accountRow{}).Where("id = ?", by.Account.ID).
 			Updates(map[string]any{"password_hash": hash, "must_change_password": false, "updated_at": now}).Error
 		if err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		q := tx.Model(&sessionRow{}).Where("account_id = ? AND ended_at IS NULL", acc.ID)
+		q := tx.Model(&sessionRow{}).Where("account_id = ? AND ended_at IS NULL", by.Account.ID)
 		if keepSession != "" {
 			q = q.Where("token_hash <> ?", secret.Hash(keepSession))
 		}
 		if err := q.Update("ended_at", now).Error; err != nil {
 			return fmt.Errorf("end other sessions: %w", err)
 		}
-		return audit.Record(tx, now, accountEntry(r, audit.AccountPasswordChange, ip, ""))
+		return audit.For(tx, now, r.actor(by.IP)).Record(audit.AccountPasswordChange, audit.TypeAccount, strconv.FormatInt(r.ID, 10), "")
 	})
 }
 
@@ -295,12 +295,16 @@ func keepAnAdmin(tx *gorm.DB, leaving int64) error {
 	return nil
 }
 
-func clinicianExists(tx *gorm.DB, id int64) error {
-	var n int64
-	if err := tx.Table("clinicians").Where("id = ?", id).Count(&n).Error; err != nil {
-		return fmt.Errorf("find clinician: %w", err)
+// clinicianExists refuses a clinician id that names nobody.
+func (s *Service) clinicianExists(tx *gorm.DB, id int64) error {
+	if s.clinicians == nil {
+		return errors.New("staff: built without the clinicians to check an account's against")
 	}
-	if n == 0 {
+	ok, err := s.clinicians.ClinicianExistsTx(tx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "No such clinician.",
 			Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
 	}
@@ -325,13 +329,6 @@ func nameProblem(name string) string {
 		return "Use at most 200 characters, on one line."
 	}
 	return ""
-}
-
-// entry is an audit entry of something by did to account id.
-func (by Account) entry(action, ip string, id int64, detail string) audit.Entry {
-	actor := by.ID
-	return audit.Entry{ActorID: &actor, ActorEmail: by.Email, Action: action, RecordType: audit.TypeAccount,
-		RecordID: strconv.FormatInt(id, 10), IP: ip, Detail: detail}
 }
 
 // passwordAlphabet leaves out characters that are easy to misread or

@@ -9,19 +9,18 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/staff"
 )
 
 func (f *sessionFixture) addClinician(t *testing.T) int64 {
 	t.Helper()
-	var id int64
-	now := f.clock.Now()
-	err := f.db.Raw(`INSERT INTO clinicians (name, email, timezone, offers_individual, offers_couple, active, created_at, updated_at)
-		VALUES ('Dr. Test', 'dr@example.org', 'UTC', TRUE, FALSE, TRUE, ?, ?) RETURNING id`, now, now).Scan(&id).Error
-	if err != nil || id == 0 {
+	c, err := f.clinicians.CreateClinician(context.Background(), booking.ClinicianInput{Name: "Dr. Test", Email: "dr@example.org",
+		TimeZone: "UTC", Offers: []string{"individual"}})
+	if err != nil || c.ID == 0 {
 		t.Fatalf("add clinician: %v", err)
 	}
-	return id
+	return c.ID
 }
 
 func (f *sessionFixture) activeAdmins(t *testing.T) int {
@@ -54,29 +53,29 @@ func TestTheLastAdminIsKept(t *testing.T) {
 	second := f.addAccount(t, "second@example.org", staff.Admin)
 	desk := f.addAccount(t, "desk@example.org", staff.Frontdesk)
 
-	if err := f.accounts.Deactivate(ctx, second, "192.0.2.1", first.ID); err != nil {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: second, IP: "192.0.2.1"}, first.ID); err != nil {
 		t.Fatalf("deactivate one of two admins: %v", err)
 	}
 	// first's request was read before it was deactivated: it may not take
 	// the last admin with it, whether by deactivating or demoting them.
-	if err := f.accounts.Deactivate(ctx, first, "192.0.2.1", second.ID); codeOf(err) != "last_admin" {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: first, IP: "192.0.2.1"}, second.ID); codeOf(err) != "last_admin" {
 		t.Errorf("deactivate the last admin: %v", err)
 	}
-	if err := f.accounts.SetRole(ctx, first, "192.0.2.1", second.ID, staff.Frontdesk, nil); codeOf(err) != "last_admin" {
+	if err := f.accounts.SetRole(ctx, staff.Actor{Account: first, IP: "192.0.2.1"}, second.ID, staff.Frontdesk, nil); codeOf(err) != "last_admin" {
 		t.Errorf("demote the last admin: %v", err)
 	}
 	// Other accounts are not held back by the rule.
-	if err := f.accounts.Deactivate(ctx, second, "192.0.2.1", desk.ID); err != nil {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: second, IP: "192.0.2.1"}, desk.ID); err != nil {
 		t.Errorf("deactivate front desk: %v", err)
 	}
 	if n := f.activeAdmins(t); n != 1 {
 		t.Errorf("%d active admins", n)
 	}
 	// Nobody touches their own account this way.
-	if err := f.accounts.Deactivate(ctx, second, "192.0.2.1", second.ID); codeOf(err) != "own_account" {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: second, IP: "192.0.2.1"}, second.ID); codeOf(err) != "own_account" {
 		t.Errorf("deactivate oneself: %v", err)
 	}
-	if err := f.accounts.SetRole(ctx, second, "192.0.2.1", second.ID, staff.Frontdesk, nil); codeOf(err) != "own_account" {
+	if err := f.accounts.SetRole(ctx, staff.Actor{Account: second, IP: "192.0.2.1"}, second.ID, staff.Frontdesk, nil); codeOf(err) != "own_account" {
 		t.Errorf("demote oneself: %v", err)
 	}
 }
@@ -92,15 +91,15 @@ func TestAdminsDeactivatingEachOtherLeaveOne(t *testing.T) {
 		list, _ := f.accounts.Accounts(ctx)
 		for _, acc := range list {
 			if acc.Active && acc.Role == staff.Admin && acc.ID != a.ID && acc.ID != b.ID {
-				if err := f.accounts.Deactivate(ctx, a, "192.0.2.1", acc.ID); err != nil {
+				if err := f.accounts.Deactivate(ctx, staff.Actor{Account: a, IP: "192.0.2.1"}, acc.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		wg.Go(func() { errs[0] = f.accounts.Deactivate(ctx, a, "192.0.2.1", b.ID) })
-		wg.Go(func() { errs[1] = f.accounts.Deactivate(ctx, b, "192.0.2.1", a.ID) })
+		wg.Go(func() { errs[0] = f.accounts.Deactivate(ctx, staff.Actor{Account: a, IP: "192.0.2.1"}, b.ID) })
+		wg.Go(func() { errs[1] = f.accounts.Deactivate(ctx, staff.Actor{Account: b, IP: "192.0.2.1"}, a.ID) })
 		wg.Wait()
 		if n := f.activeAdmins(t); n != 1 {
 			t.Fatalf("round %d: %d active admins after (%v)", round, n, errs)
@@ -140,7 +139,7 @@ func TestSetRole(t *testing.T) {
 		{name: "clinician that does not exist", by: admin, role: staff.Clinician, clinicianID: &unknown, field: "clinician_id"},
 	}
 	for _, tt := range tests {
-		err := f.accounts.SetRole(ctx, tt.by, "192.0.2.1", desk.ID, tt.role, tt.clinicianID)
+		err := f.accounts.SetRole(ctx, staff.Actor{Account: tt.by, IP: "192.0.2.1"}, desk.ID, tt.role, tt.clinicianID)
 		if tt.field != "" && apperr.FieldsOf(err)[tt.field] == "" || tt.code != "" && codeOf(err) != tt.code {
 			t.Errorf("%s: %v", tt.name, err)
 		}
@@ -148,11 +147,11 @@ func TestSetRole(t *testing.T) {
 	if n := len(f.entries(t, audit.Filter{Action: audit.AccountRoleChange})); n != 0 {
 		t.Errorf("refused changes wrote %d entries", n)
 	}
-	if err := f.accounts.SetRole(ctx, admin, "192.0.2.1", desk.ID, staff.Clinician, &clinician); err != nil {
+	if err := f.accounts.SetRole(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID, staff.Clinician, &clinician); err != nil {
 		t.Fatal(err)
 	}
 	// A clinician chosen for another role is not kept.
-	if err := f.accounts.SetRole(ctx, admin, "192.0.2.1", desk.ID, staff.Frontdesk, &clinician); err != nil {
+	if err := f.accounts.SetRole(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID, staff.Frontdesk, &clinician); err != nil {
 		t.Fatal(err)
 	}
 	acc, _ := f.accounts.AccountByID(ctx, desk.ID)
@@ -164,7 +163,7 @@ func TestSetRole(t *testing.T) {
 	if len(got) != 2 || got[0].Detail != want[0] || got[1].Detail != want[1] {
 		t.Errorf("entries %+v", got)
 	}
-	if err := f.accounts.SetRole(ctx, admin, "192.0.2.1", 99999, staff.Frontdesk, nil); apperr.KindOf(err) != apperr.NotFound {
+	if err := f.accounts.SetRole(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, 99999, staff.Frontdesk, nil); apperr.KindOf(err) != apperr.NotFound {
 		t.Errorf("unknown account: %v", err)
 	}
 }
@@ -188,11 +187,11 @@ func TestChangePassword(t *testing.T) {
 		{"not confirmed", staff.PasswordChange{Current: goodPassword, New: next, Confirm: next + "."}, "confirm_password"},
 	}
 	for _, tt := range tests {
-		if err := f.accounts.ChangePassword(ctx, acc, "192.0.2.1", here, tt.in); apperr.FieldsOf(err)[tt.field] == "" {
+		if err := f.accounts.ChangePassword(ctx, staff.Actor{Account: acc, IP: "192.0.2.1"}, here, tt.in); apperr.FieldsOf(err)[tt.field] == "" {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}
-	if err := f.accounts.ChangePassword(ctx, acc, "192.0.2.1", here, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next}); err != nil {
+	if err := f.accounts.ChangePassword(ctx, staff.Actor{Account: acc, IP: "192.0.2.1"}, here, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next}); err != nil {
 		t.Fatal(err)
 	}
 	if !f.valid(here) || f.valid(elsewhere) {
@@ -215,7 +214,7 @@ func TestInviteAndReset(t *testing.T) {
 	f := newSessionFixture(t)
 	ctx := context.Background()
 	admin := f.addAccount(t, "admin@example.org", staff.Admin)
-	acc, password, err := f.accounts.Invite(ctx, admin, "192.0.2.1", staff.Invite{Email: "New@Example.org", Name: "New Person", Role: staff.Frontdesk})
+	acc, password, err := f.accounts.Invite(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, staff.Invite{Email: "New@Example.org", Name: "New Person", Role: staff.Frontdesk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,10 +225,10 @@ func TestInviteAndReset(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in with the one-time password: %v", err)
 	}
-	if _, _, err := f.accounts.Invite(ctx, admin, "192.0.2.1", staff.Invite{Email: "x@example.org", Name: "A\nB", Role: staff.Frontdesk}); apperr.FieldsOf(err)["name"] == "" {
+	if _, _, err := f.accounts.Invite(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, staff.Invite{Email: "x@example.org", Name: "A\nB", Role: staff.Frontdesk}); apperr.FieldsOf(err)["name"] == "" {
 		t.Errorf("a name on two lines: %v", err)
 	}
-	again, err := f.accounts.ResetPassword(ctx, admin, "192.0.2.1", acc.ID)
+	again, err := f.accounts.ResetPassword(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, acc.ID)
 	if err != nil || again == password {
 		t.Fatalf("reset: %q, %v", again, err)
 	}
@@ -254,20 +253,20 @@ func TestAdminTokens(t *testing.T) {
 	admin := f.addAccount(t, "admin@example.org", staff.Admin)
 	desk := f.addAccount(t, "desk@example.org", staff.Frontdesk)
 	gone := f.addAccount(t, "gone@example.org", staff.Frontdesk)
-	if err := f.accounts.Deactivate(ctx, admin, "192.0.2.1", gone.ID); err != nil {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, _, err := f.accounts.IssueToken(ctx, desk, "192.0.2.1", desk.ID, "mine"); apperr.KindOf(err) != apperr.Forbidden {
+	if _, _, err := f.accounts.IssueToken(ctx, staff.Actor{Account: desk, IP: "192.0.2.1"}, desk.ID, "mine"); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("front desk issues a token: %v", err)
 	}
-	if _, _, err := f.accounts.IssueToken(ctx, admin, "192.0.2.1", gone.ID, "old"); apperr.FieldsOf(err)["account_id"] == "" {
+	if _, _, err := f.accounts.IssueToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, gone.ID, "old"); apperr.FieldsOf(err)["account_id"] == "" {
 		t.Errorf("token for a deactivated account: %v", err)
 	}
-	if _, _, err := f.accounts.IssueToken(ctx, admin, "192.0.2.1", desk.ID, " "); apperr.FieldsOf(err)["label"] == "" {
+	if _, _, err := f.accounts.IssueToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID, " "); apperr.FieldsOf(err)["label"] == "" {
 		t.Errorf("token without a label: %v", err)
 	}
-	tok, secret, err := f.accounts.IssueToken(ctx, admin, "192.0.2.1", desk.ID, " Website form ")
+	tok, secret, err := f.accounts.IssueToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID, " Website form ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,16 +311,16 @@ func TestAdminTokens(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].ID != tok.ID || list[0].RevokedAt != nil {
 		t.Fatalf("tokens %+v, %v", list, err)
 	}
-	if err := f.accounts.RevokeToken(ctx, admin, "192.0.2.1", tok.ID); err != nil {
+	if err := f.accounts.RevokeToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.accounts.AuthenticateToken(ctx, secret); apperr.KindOf(err) != apperr.Unauthorized {
 		t.Errorf("revoked token: %v", err)
 	}
-	if err := f.accounts.RevokeToken(ctx, admin, "192.0.2.1", tok.ID); err != nil {
+	if err := f.accounts.RevokeToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, tok.ID); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if err := f.accounts.RevokeToken(ctx, admin, "192.0.2.1", 99999); apperr.KindOf(err) != apperr.NotFound {
+	if err := f.accounts.RevokeToken(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, 99999); apperr.KindOf(err) != apperr.NotFound {
 		t.Errorf("unknown token: %v", err)
 	}
 	for action, n := range map[string]int{audit.TokenCreate: 1, audit.TokenRevoke: 1} {

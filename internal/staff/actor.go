@@ -1,30 +1,21 @@
 package staff
 
-import (
-	"github.com/firststep/firststep/internal/apperr"
-	"github.com/firststep/firststep/internal/audit"
-	"github.com/labstack/echo/v4"
-)
+import "github.com/firststep/firststep/internal/audit"
 
 // Actor is the signed-in staff member making a request and where from:
 // their role decides what they may do, and both go into the audit log.
+// Services take it; internal/web/auth reads it from the request.
 type Actor struct {
 	Account Account
 	IP      string
 }
 
-// ActorOf returns the signed-in staff member of the request.
-func ActorOf(c echo.Context) (Actor, error) {
-	acc, ok := CurrentAccount(c)
-	if !ok {
-		return Actor{}, apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
-	}
-	return Actor{Account: acc, IP: c.RealIP()}, nil
+// Audit is a as the audit log names them.
+func (a Actor) Audit() audit.Actor {
+	id := a.Account.ID
+	return audit.Actor{ID: &id, Email: a.Account.Email, IP: a.IP}
 }
 
-// Entry is the audit entry of an action by a on one record.
-func (a Actor) Entry(action, recordType, recordID, detail string) audit.Entry {
-	id := a.Account.ID
-	return audit.Entry{ActorID: &id, ActorEmail: a.Account.Email, Action: action, RecordType: recordType,
-		RecordID: recordID, IP: a.IP, Detail: detail}
-}
+// operator is the person at the command line (firststep user add, token
+// create), as the audit log names them.
+var operator = audit.Actor{Email: Operator}

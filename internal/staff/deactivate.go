@@ -15,11 +15,11 @@ import (
 // end and its API tokens are revoked (reactivating it does not bring them
 // back). by must be allowed to manage accounts; the change is audited.
 // The last active admin cannot be deactivated.
-func (s *Service) Deactivate(ctx context.Context, by Account, ip string, id int64) error {
-	if !by.Can(ManageAccounts) {
-		return errForbidden
+func (s *Service) Deactivate(ctx context.Context, by Actor, id int64) error {
+	if !by.Account.Can(ManageAccounts) {
+		return ErrForbidden
 	}
-	if by.ID == id {
+	if by.Account.ID == id {
 		return apperr.New(apperr.Conflict, "own_account", "You cannot deactivate your own account.")
 	}
 	now := s.now().UTC()
@@ -48,7 +48,6 @@ func (s *Service) Deactivate(ctx context.Context, by Account, ip string, id int6
 		if err := tx.Model(&tokenRow{}).Where("account_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now).Error; err != nil {
 			return fmt.Errorf("revoke tokens: %w", err)
 		}
-		return audit.Record(tx, now, audit.Entry{ActorID: &by.ID, ActorEmail: by.Email, Action: audit.AccountDisabled,
-			RecordType: audit.TypeAccount, RecordID: strconv.FormatInt(id, 10), IP: ip})
+		return audit.For(tx, now, by.Audit()).Record(audit.AccountDisabled, audit.TypeAccount, strconv.FormatInt(id, 10), "")
 	})
 }

@@ -8,34 +8,21 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/secret"
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 )
 
 // A staff member who writes a note for longer than the idle timeout finds,
 // on sending it, that their session has ended. The text is not lost: the
-// session guard keeps it (DraftForm says which forms, which field and the
-// page they are on) as a draft tied to the account of the ended session
-// and to a short-lived random token in an HttpOnly cookie (never in the
-// URL), sends the person to sign in and back to that page, and there hands
-// the text to the page (DraftOf) to put back into the form.
+// session guard (internal/web/auth) keeps it as a draft tied to the account
+// of the ended session and to a short-lived random token in an HttpOnly
+// cookie (never in the URL), sends the person to sign in and back to that
+// page, and there hands the text to the page to put back into the form.
 
 // DraftCookie carries the token of a kept draft.
 const DraftCookie = "fs_draft"
 
 // draftTTL is how long a kept draft waits for its author to sign in again.
 const draftTTL = time.Hour
-
-const draftKey = "staff.draft"
-
-// DraftForm is a form whose text survives an ended session.
-type DraftForm struct {
-	Route string // the form's POST route as registered: "/staff/intakes/:id/notes"
-	Field string // the form field kept: "body"
-	// Back returns the page the form is on ("/staff/intakes/3"), where the
-	// text is restored; "" keeps nothing.
-	Back func(c echo.Context) string
-}
 
 type draftRow struct {
 	ID        int64 `gorm:"primaryKey"`
@@ -54,14 +41,6 @@ func (draftRow) TableName() string { return "staff_drafts" }
 type Draft struct {
 	Field string
 	Body  string
-}
-
-// DraftOf returns the text of field restored for this page, or "".
-func DraftOf(c echo.Context, field string) string {
-	if d, ok := c.Get(draftKey).(Draft); ok && d.Field == field {
-		return d.Body
-	}
-	return ""
 }
 
 // KeepDraft keeps body, typed into field of the form on page path, for the
@@ -134,58 +113,13 @@ func (s *Sessions) TakeDraft(ctx context.Context, accountID int64, token, path s
 	return Draft{Field: r.Field, Body: r.Body}, true, true, nil
 }
 
-func (s *Sessions) draftCookie(token string) *http.Cookie {
+// DraftCookieFor is the cookie that carries a kept draft's token to the
+// browser; for token "" it is the cookie that makes the browser forget it.
+func (s *Sessions) DraftCookieFor(token string) *http.Cookie {
 	c := &http.Cookie{Name: DraftCookie, Value: token, Path: "/staff", HttpOnly: true, Secure: s.cfg.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(draftTTL / time.Second)}
 	if token == "" {
 		c.MaxAge, c.Expires = -1, time.Unix(1, 0)
 	}
 	return c
-}
-
-// keepDraft is the guard's part for a request without a live session: when
-// it sends a form of forms, the text is kept and the person is sent to sign
-// in and then back to the form's page. ok is false when the request is not
-// such a form (or nothing could be kept).
-func (s *Sessions) keepDraft(c echo.Context, forms []DraftForm) (next string, ok bool, err error) {
-	if c.Request().Method != http.MethodPost {
-		return "", false, nil
-	}
-	for _, f := range forms {
-		if f.Route != c.Path() {
-			continue
-		}
-		back := LocalPath(f.Back(c))
-		if back == "" {
-			return "", false, nil
-		}
-		token, err := s.KeepDraft(c.Request().Context(), sessionToken(c), back, f.Field, c.FormValue(f.Field))
-		if err != nil || token == "" {
-			return "", false, err
-		}
-		c.SetCookie(s.draftCookie(token))
-		return back, true, nil
-	}
-	return "", false, nil
-}
-
-// restoreDraft is the guard's part for a signed-in request that brings a
-// draft token: a GET of the page the draft was kept for gets its text
-// (DraftOf), once.
-func (s *Sessions) restoreDraft(c echo.Context, acc Account) error {
-	ck, err := c.Cookie(DraftCookie)
-	if err != nil || ck.Value == "" || c.Request().Method != http.MethodGet {
-		return nil
-	}
-	d, found, done, err := s.TakeDraft(c.Request().Context(), acc.ID, ck.Value, c.Request().URL.Path)
-	if err != nil {
-		return err
-	}
-	if done {
-		c.SetCookie(s.draftCookie(""))
-	}
-	if found {
-		c.Set(draftKey, d)
-	}
-	return nil
 }

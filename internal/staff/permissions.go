@@ -1,5 +1,7 @@
 package staff
 
+import "github.com/firststep/firststep/internal/apperr"
+
 // Permission is one thing a staff member may do. The matrix below is the
 // only place that says which role may do what; handlers, the JSON API and
 // the staff navigation all ask Account.Can.
@@ -103,3 +105,6 @@ func CanSeeIntake(acc Account, assignedClinicianID *int64, bookedClinicianIDs []
 	}
 	return false
 }
+
+// ErrForbidden answers an action the account's role does not allow.
+var ErrForbidden = apperr.New(apperr.Forbidden, "forbidden", "Your role does not allow this. Ask an administrator if you need it.")

@@ -18,9 +18,10 @@ import (
 
 // Service manages staff accounts and their API tokens.
 type Service struct {
-	db   *gorm.DB
-	now  func() time.Time
-	cost int // bcrypt cost of new password hashes
+	db         *gorm.DB
+	now        func() time.Time
+	clinicians Clinicians
+	cost       int // bcrypt cost of new password hashes
 	// throttle limits guesses at the current password on the password
 	// page, where a borrowed or stolen session could otherwise try
 	// passwords without the sign-in page's limit.
@@ -28,8 +29,15 @@ type Service struct {
 }
 
 // NewService returns the staff service.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
+func NewService(db *gorm.DB, now func() time.Time, clinicians Clinicians) *Service {
+	return &Service{db: db, now: now, clinicians: clinicians, cost: bcryptCost, throttle: newThrottle(failureWindow, lockoutFor)}
+}
+
+// Clinicians is what staff needs of the practice's clinicians (whose table
+// is booking's): whether one exists, asked inside the transaction that ties
+// an account to it.
+type Clinicians interface {
+	ClinicianExistsTx(tx *gorm.DB, id int64) (bool, error)
 }
 
 // SetPasswordCost changes the bcrypt cost of passwords hashed from now on.
@@ -87,8 +95,7 @@ func (s *Service) Add(ctx context.Context, in NewAccount) (Account, error) {
 		if acc, err = s.AddTx(tx, in); err != nil {
 			return err
 		}
-		return audit.Record(tx, s.now().UTC(), audit.Entry{ActorEmail: Operator, Action: audit.AccountCreate,
-			RecordType: audit.TypeAccount, RecordID: strconv.FormatInt(acc.ID, 10), Detail: "role " + string(acc.Role)})
+		return audit.For(tx, s.now().UTC(), operator).Record(audit.AccountCreate, audit.TypeAccount, strconv.FormatInt(acc.ID, 10), "role "+string(acc.Role))
 	})
 	return acc, err
 }
@@ -99,13 +106,8 @@ func (s *Service) AddTx(tx *gorm.DB, in NewAccount) (Account, error) {
 		return Account{}, err
 	}
 	if in.ClinicianID != nil {
-		var n int64
-		if err := tx.Table("clinicians").Where("id = ?", *in.ClinicianID).Count(&n).Error; err != nil {
-			return Account{}, fmt.Errorf("find clinician: %w", err)
-		}
-		if n == 0 {
-			return Account{}, &apperr.Error{Kind: apperr.Invalid, Code: "invalid_input", Message: "No such clinician.",
-				Fields: map[string]string{"clinician_id": "There is no clinician with that id."}}
+		if err := s.clinicianExists(tx, *in.ClinicianID); err != nil {
+			return Account{}, err
 		}
 	}
 	hash, err := hashPassword(in.Password, s.cost)
@@ -164,13 +166,13 @@ func (s *Service) CreateToken(ctx context.Context, email, label string) (string,
 			return err
 		}
 		token = plain
-		return audit.Record(tx, now, audit.Entry{ActorEmail: Operator, Action: audit.TokenCreate, RecordType: audit.TypeToken,
-			RecordID: strconv.FormatInt(r.ID, 10), Detail: "for account " + strconv.FormatInt(acc.ID, 10)})
+		return audit.For(tx, now, operator).Record(audit.TokenCreate, audit.TypeToken, strconv.FormatInt(r.ID, 10), "for account "+strconv.FormatInt(acc.ID, 10))
 	})
 	return token, err
 }
 
-var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+// ErrBadToken answers a request to the JSON API without a valid token.
+var ErrBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
 
 // AuthenticateToken returns the active account an API token belongs to,
 // and notes when the token was used (at most once a minute, so that a busy
@@ -178,7 +180,7 @@ var errBadToken = apperr.New(apperr.Unauthorized, "unauthorized", "A valid API t
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account, error) {
 	token, ok := strings.CutPrefix(token, "fs_")
 	if !ok || token == "" {
-		return Account{}, errBadToken
+		return Account{}, ErrBadToken
 	}
 	var r struct {
 		Account         accountRow `gorm:"embedded"`
@@ -191,7 +193,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Account,
 		Where("t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?", secret.Hash(token), true).
 		Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errBadToken
+		return Account{}, ErrBadToken
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("check token: %w", err)

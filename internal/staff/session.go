@@ -91,7 +91,8 @@ func (sessionRow) TableName() string { return "sessions" }
 var errSignIn = apperr.New(apperr.Unauthorized, "signin_failed",
 	"We could not sign you in with that email and password. After several unsuccessful tries, sign-in pauses for 15 minutes.")
 
-var errNoSession = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
+// ErrNoSession answers a request without a live session.
+var ErrNoSession = apperr.New(apperr.Unauthorized, "unauthorized", "Please sign in.")
 
 // Credentials are what a person types on the sign-in page.
 type Credentials struct {
@@ -148,7 +149,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 		if err := tx.Create(&sr).Error; err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		return audit.Record(tx, now, accountEntry(r, audit.SignIn, ip, ""))
+		return audit.For(tx, now, r.actor(ip)).Record(audit.SignIn, audit.TypeAccount, strconv.FormatInt(r.ID, 10), "")
 	})
 	if err != nil {
 		return Account{}, "", fmt.Errorf("sign in: %w", err)
@@ -162,34 +163,37 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 // the account only when the email belongs to one; the password is never
 // recorded, nor an email that matches no account.
 func (s *Sessions) refuse(ctx context.Context, now time.Time, ip string, r accountRow, found bool, reason string) error {
-	e := audit.Entry{Action: audit.SignInFailed, IP: ip, Detail: reason}
+	by, recordType, recordID := audit.Actor{IP: ip}, "", "" // nobody: an unknown account
 	if found {
-		e = accountEntry(r, audit.SignInFailed, ip, reason)
+		by, recordType, recordID = r.actor(ip), audit.TypeAccount, strconv.FormatInt(r.ID, 10)
 	}
-	if err := store.Transact(ctx, s.db, func(tx *gorm.DB) error { return audit.Record(tx, now, e) }); err != nil {
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		return audit.For(tx, now, by).Record(audit.SignInFailed, recordType, recordID, reason)
+	})
+	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}
 	return errSignIn
 }
 
-func accountEntry(r accountRow, action, ip, detail string) audit.Entry {
+// actor is the account of r, acting from ip, as the audit log names it.
+func (r accountRow) actor(ip string) audit.Actor {
 	id := r.ID
-	return audit.Entry{ActorID: &id, ActorEmail: r.Email, Action: action, RecordType: audit.TypeAccount,
-		RecordID: strconv.FormatInt(r.ID, 10), IP: ip, Detail: detail}
+	return audit.Actor{ID: &id, Email: r.Email, IP: ip}
 }
 
 // Authenticate returns the active account whose live session token is.
 // A session past its idle or absolute limit is ended on the way.
 func (s *Sessions) Authenticate(ctx context.Context, token string) (Account, error) {
 	if token == "" {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	now := s.now().UTC()
 	db := s.db.WithContext(ctx)
 	var sr sessionRow
 	err := db.Where("token_hash = ? AND ended_at IS NULL", secret.Hash(token)).Take(&sr).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("load session: %w", err)
@@ -198,12 +202,12 @@ func (s *Sessions) Authenticate(ctx context.Context, token string) (Account, err
 		if err := db.Model(&sessionRow{}).Where("id = ? AND ended_at IS NULL", sr.ID).Update("ended_at", now).Error; err != nil {
 			return Account{}, fmt.Errorf("end expired session: %w", err)
 		}
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	var r accountRow
 	err = db.Where("id = ? AND active = ?", sr.AccountID, true).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Account{}, errNoSession
+		return Account{}, ErrNoSession
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("load session account: %w", err)
@@ -243,7 +247,7 @@ func (s *Sessions) SignOut(ctx context.Context, token, ip string) error {
 		if res.RowsAffected == 0 {
 			return nil // ended concurrently; that sign-out was recorded
 		}
-		return audit.Record(tx, now, accountEntry(r, audit.SignOut, ip, ""))
+		return audit.For(tx, now, r.actor(ip)).Record(audit.SignOut, audit.TypeAccount, strconv.FormatInt(r.ID, 10), "")
 	})
 	if err != nil {
 		return fmt.Errorf("sign out: %w", err)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"gorm.io/gorm"
@@ -38,20 +40,27 @@ func (c *manualClock) Advance(d time.Duration) {
 const goodPassword = "correct horse battery staple"
 
 type sessionFixture struct {
-	db       *gorm.DB
-	clock    *manualClock
-	accounts *staff.Service
-	sessions *staff.Sessions
-	log      *audit.Log
+	db         *gorm.DB
+	clinicians *booking.Service
+	clock      *manualClock
+	accounts   *staff.Service
+	sessions   *staff.Sessions
+	log        *audit.Log
 }
 
 func newSessionFixture(t *testing.T) *sessionFixture {
 	t.Helper()
 	db := storetest.New(t)
 	clock := &manualClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	accounts := staff.NewService(db, clock.Now)
+	// The clinicians an account may be tied to are booking's.
+	clinicians, err := booking.NewService(db, clock.Now, nil, practice.NewService(db, clock.Now),
+		booking.Config{BaseURL: "http://practice.example", FromAddr: "practice@practice.example", LinkKey: []byte(strings.Repeat("k", 32))}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := staff.NewService(db, clock.Now, clinicians)
 	accounts.SetPasswordCost(bcrypt.MinCost)
-	return &sessionFixture{db: db, clock: clock, accounts: accounts,
+	return &sessionFixture{db: db, clinicians: clinicians, clock: clock, accounts: accounts,
 		sessions: staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, PasswordCost: bcrypt.MinCost}),
 		log:      audit.NewLog(db)}
 }
@@ -315,10 +324,10 @@ func TestDeactivatedAccountIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.accounts.Deactivate(ctx, desk, "192.0.2.1", admin.ID); apperr.KindOf(err) != apperr.Forbidden {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: desk, IP: "192.0.2.1"}, admin.ID); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("front desk deactivated an account: %v", err)
 	}
-	if err := f.accounts.Deactivate(ctx, admin, "192.0.2.1", desk.ID); err != nil {
+	if err := f.accounts.Deactivate(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, desk.ID); err != nil {
 		t.Fatal(err)
 	}
 	if f.valid(session) {

@@ -67,17 +67,17 @@ func TestPasswordPageGuessesAreThrottled(t *testing.T) {
 	session := f.mustSignIn(t, acc.Email)
 	const next = "a new and longer passphrase"
 	for i := 0; i < 5; i++ {
-		err := f.accounts.ChangePassword(ctx, acc, "192.0.2.1", session, staff.PasswordChange{Current: "wrong guess number " + itoa(int64(i)), New: next, Confirm: next})
+		err := f.accounts.ChangePassword(ctx, staff.Actor{Account: acc, IP: "192.0.2.1"}, session, staff.PasswordChange{Current: "wrong guess number " + itoa(int64(i)), New: next, Confirm: next})
 		if apperr.FieldsOf(err)["current_password"] == "" {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	err := f.accounts.ChangePassword(ctx, acc, "192.0.2.1", session, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next})
+	err := f.accounts.ChangePassword(ctx, staff.Actor{Account: acc, IP: "192.0.2.1"}, session, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next})
 	if apperr.FieldsOf(err)["current_password"] == "" {
 		t.Fatalf("the right password after five wrong guesses was checked: %v", err)
 	}
 	f.clock.Advance(16 * time.Minute)
-	if err := f.accounts.ChangePassword(ctx, acc, "192.0.2.1", session, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next}); err != nil {
+	if err := f.accounts.ChangePassword(ctx, staff.Actor{Account: acc, IP: "192.0.2.1"}, session, staff.PasswordChange{Current: goodPassword, New: next, Confirm: next}); err != nil {
 		t.Errorf("after the pause: %v", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestPasswordResetRevokesTokens(t *testing.T) {
 	if _, err := f.accounts.AuthenticateToken(ctx, token); err != nil {
 		t.Fatalf("token before the reset: %v", err)
 	}
-	if _, err := f.accounts.ResetPassword(ctx, admin, "192.0.2.1", acc.ID); err != nil {
+	if _, err := f.accounts.ResetPassword(ctx, staff.Actor{Account: admin, IP: "192.0.2.1"}, acc.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.accounts.AuthenticateToken(ctx, token); err == nil {

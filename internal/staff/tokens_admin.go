@@ -97,9 +97,9 @@ func TokenLabelProblem(label string) string {
 
 // IssueToken creates an API token for the active account accountID and
 // returns it with its secret, which is shown this once.
-func (s *Service) IssueToken(ctx context.Context, by Account, ip string, accountID int64, label string) (Token, string, error) {
-	if !by.Can(ManageTokens) {
-		return Token{}, "", errForbidden
+func (s *Service) IssueToken(ctx context.Context, by Actor, accountID int64, label string) (Token, string, error) {
+	if !by.Account.Can(ManageTokens) {
+		return Token{}, "", ErrForbidden
 	}
 	label = strings.TrimSpace(label)
 	f := map[string]string{}
@@ -130,9 +130,8 @@ func (s *Service) IssueToken(ctx context.Context, by Account, ip string, account
 			return err
 		}
 		tok, plain = Token{ID: r.ID, AccountID: acc.ID, AccountEmail: acc.Email, Label: r.Label, CreatedAt: now}, secretText
-		actor := by.ID
-		return audit.Record(tx, now, audit.Entry{ActorID: &actor, ActorEmail: by.Email, Action: audit.TokenCreate,
-			RecordType: audit.TypeToken, RecordID: strconv.FormatInt(r.ID, 10), IP: ip, Detail: "for account " + strconv.FormatInt(acc.ID, 10)})
+		return audit.For(tx, now, by.Audit()).Record(audit.TokenCreate, audit.TypeToken, strconv.FormatInt(r.ID, 10),
+			"for account "+strconv.FormatInt(acc.ID, 10))
 	})
 	if err != nil {
 		return Token{}, "", err
@@ -141,9 +140,9 @@ func (s *Service) IssueToken(ctx context.Context, by Account, ip string, account
 }
 
 // RevokeToken stops API token id from working, at once and for good.
-func (s *Service) RevokeToken(ctx context.Context, by Account, ip string, id int64) error {
-	if !by.Can(ManageTokens) {
-		return errForbidden
+func (s *Service) RevokeToken(ctx context.Context, by Actor, id int64) error {
+	if !by.Account.Can(ManageTokens) {
+		return ErrForbidden
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
@@ -161,9 +160,7 @@ func (s *Service) RevokeToken(ctx context.Context, by Account, ip string, id int
 			}
 			return nil // already revoked
 		}
-		actor := by.ID
-		return audit.Record(tx, now, audit.Entry{ActorID: &actor, ActorEmail: by.Email, Action: audit.TokenRevoke,
-			RecordType: audit.TypeToken, RecordID: strconv.FormatInt(id, 10), IP: ip})
+		return audit.For(tx, now, by.Audit()).Record(audit.TokenRevoke, audit.TypeToken, strconv.FormatInt(id, 10), "")
 	})
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
-	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -151,7 +151,7 @@ func intakePartnerJSON(p *intake.PartnerAnswers) *PartnerAnswersJSON {
 // List is the staff's intake list: one page of the queue as the token's
 // account may see it.
 func (h *IntakeHandlers) List(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (h *IntakeHandlers) List(c echo.Context) error {
 
 // Get is one intake with the partner's own answers.
 func (h *IntakeHandlers) Get(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package staffui
 import (
 	"context"
 	"fmt"
+	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -158,7 +159,7 @@ var intakeKinds = []intake.Option{{Value: string(intake.Individual), Label: "Ind
 
 // Queue is the intake queue: open requests, urgent first, filtered, searched and paged.
 func (h *IntakePages) Queue(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}
@@ -393,7 +394,7 @@ var intakeSavedMessages = map[string]string{
 // IntakeNoteDraft is the note form for the session guard: a note sent after the
 // session ended is kept and put back into the form of its intake's page
 // after sign-in.
-var IntakeNoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
+var IntakeNoteDraft = auth.DraftForm{Route: "/staff/intakes/:id/notes", Field: "body", Back: func(c echo.Context) string {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return ""
@@ -405,7 +406,7 @@ var IntakeNoteDraft = staff.DraftForm{Route: "/staff/intakes/:id/notes", Field: 
 // back in its form.
 func (h *IntakePages) Show(c echo.Context) error {
 	v := &IntakeView{Errors: map[string]string{}, Saved: intakeSavedMessages[c.QueryParam("saved")]}
-	if body := staff.DraftOf(c, IntakeNoteDraft.Field); body != "" {
+	if body := auth.DraftOf(c, IntakeNoteDraft.Field); body != "" {
 		v.NoteBody, v.NoteRestored = body, true
 	}
 	return h.renderIntake(c, http.StatusOK, v)
@@ -414,7 +415,7 @@ func (h *IntakePages) Show(c echo.Context) error {
 // renderIntake fills v with intake :id and renders it with status. Every
 // rendering is a read of the intake and is recorded as one.
 func (h *IntakePages) renderIntake(c echo.Context, status int, v *IntakeView) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}
@@ -518,7 +519,7 @@ func (h *IntakePages) afterChange(c echo.Context, id int64, saved string, err er
 
 // AddNote adds a staff note to the request.
 func (h *IntakePages) AddNote(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}
@@ -533,7 +534,7 @@ func (h *IntakePages) AddNote(c echo.Context) error {
 
 // Assign assigns the request to a clinician, or to nobody.
 func (h *IntakePages) Assign(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}
@@ -555,7 +556,7 @@ func (h *IntakePages) Assign(c echo.Context) error {
 
 // SetStatus moves the request along the review workflow.
 func (h *IntakePages) SetStatus(c echo.Context) error {
-	by, err := staff.ActorOf(c)
+	by, err := auth.ActorOf(c)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package admin
+package staffui
 
 import (
 	"context"
@@ -15,12 +15,12 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// auditPage is how many entries one page of the log shows.
-const auditPage = 50
+// adminAuditPage is how many entries one page of the log shows.
+const adminAuditPage = 50
 
-// KnownActions are offered as suggestions in the action filter; any
+// adminKnownActions are offered as suggestions in the action filter; any
 // action can be typed.
-var KnownActions = []string{
+var adminKnownActions = []string{
 	audit.SignIn, audit.SignInFailed, audit.SignOut, audit.AccountDisabled,
 	audit.IntakeView, audit.IntakeViewDenied, audit.IntakeList, audit.IntakeNote, audit.IntakeAssign, audit.IntakeStatus,
 	audit.AccountCreate, audit.AccountRoleChange, audit.AccountReactivate, audit.AccountPasswordReset, audit.AccountPasswordChange,
@@ -29,14 +29,14 @@ var KnownActions = []string{
 	audit.IntakePartnerContact,
 }
 
-// KnownRecordTypes are offered as suggestions in the record type filter.
-var KnownRecordTypes = []string{
+// adminKnownRecordTypes are offered as suggestions in the record type filter.
+var adminKnownRecordTypes = []string{
 	audit.TypeIntake, audit.TypeAccount, audit.TypeClinician, audit.TypeToken, audit.TypeSettings, audit.TypeEmail, audit.TypeBooking,
 }
 
-// AuditQuery is the log's filter as it appears in the URL, kept as typed
+// AdminAuditQuery is the log's filter as it appears in the URL, kept as typed
 // so that the filter form shows it back.
-type AuditQuery struct {
+type AdminAuditQuery struct {
 	Action     string
 	Actor      string // an account's email or number
 	RecordType string
@@ -45,15 +45,15 @@ type AuditQuery struct {
 	Before     string // an entry id: show older entries only
 }
 
-func auditQueryOf(q url.Values) AuditQuery {
+func adminAuditQueryOf(q url.Values) AdminAuditQuery {
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	return AuditQuery{Action: get("action"), Actor: get("actor"), RecordType: get("record_type"), RecordID: get("record_id"),
+	return AdminAuditQuery{Action: get("action"), Actor: get("actor"), RecordType: get("record_type"), RecordID: get("record_id"),
 		From: get("from"), To: get("to"), Before: get("before")}
 }
 
 // Link is the log's address with q's filter, before the entry before (0:
 // from the newest).
-func (q AuditQuery) Link(before int64) string {
+func (q AdminAuditQuery) Link(before int64) string {
 	v := url.Values{}
 	for k, s := range map[string]string{"action": q.Action, "actor": q.Actor, "record_type": q.RecordType,
 		"record_id": q.RecordID, "from": q.From, "to": q.To} {
@@ -71,24 +71,24 @@ func (q AuditQuery) Link(before int64) string {
 }
 
 // Filtered reports whether any filter is set (paging aside).
-func (q AuditQuery) Filtered() bool {
+func (q AdminAuditQuery) Filtered() bool {
 	return q.Action != "" || q.Actor != "" || q.RecordType != "" || q.RecordID != "" || q.From != "" || q.To != ""
 }
 
-// ActorLookup finds the id of the account with an email; an error of kind
-// NotFound when there is none.
-type ActorLookup func(ctx context.Context, email string) (int64, error)
+// AdminActorLookup finds the id of the account with an email; an error of kind
+// NotFound adminWhen there is none.
+type AdminActorLookup func(ctx context.Context, email string) (int64, error)
 
-// ParseAuditQuery turns the typed filter into an audit.Filter, with a
+// ParseAdminAuditQuery turns the typed filter into an audit.Filter, with a
 // message per field that could not be understood (that part of the filter
 // is then left out, except an unknown actor, which matches nothing). Dates
 // are whole days in loc.
-func ParseAuditQuery(ctx context.Context, q AuditQuery, loc *time.Location, lookup ActorLookup) (f audit.Filter, errs map[string]string, matchesNothing bool, err error) {
+func ParseAdminAuditQuery(ctx context.Context, q AdminAuditQuery, loc *time.Location, lookup AdminActorLookup) (f audit.Filter, errs map[string]string, matchesNothing bool, err error) {
 	errs = map[string]string{}
 	f.Action, f.RecordType, f.RecordID = q.Action, q.RecordType, q.RecordID
 	switch {
 	case q.Actor == "":
-	case isDigits(q.Actor):
+	case adminIsDigits(q.Actor):
 		id, perr := strconv.ParseInt(q.Actor, 10, 64)
 		if perr != nil || id <= 0 {
 			errs["actor"] = "Enter an account's email or number."
@@ -121,7 +121,7 @@ func ParseAuditQuery(ctx context.Context, q AuditQuery, loc *time.Location, look
 	return f, errs, matchesNothing, nil
 }
 
-func isDigits(s string) bool {
+func adminIsDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
 			return false
@@ -130,8 +130,8 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// AuditRow is one entry as an admin reads it.
-type AuditRow struct {
+// AdminAuditRow is one entry as an admin reads it.
+type AdminAuditRow struct {
 	ID         int64
 	When       string
 	Who        string
@@ -142,9 +142,9 @@ type AuditRow struct {
 	Detail     string
 }
 
-// recordHref links an entry's record to its page, where there is one.
-func recordHref(recordType, id string) string {
-	if !isDigits(id) {
+// adminRecordHref links an entry's record to its page, where there is one.
+func adminRecordHref(recordType, id string) string {
+	if !adminIsDigits(id) {
 		return ""
 	}
 	switch recordType {
@@ -158,30 +158,30 @@ func recordHref(recordType, id string) string {
 	return ""
 }
 
-// AuditView is the audit log page.
-type AuditView struct {
+// AdminAuditView is the audit log page.
+type AdminAuditView struct {
 	web.Layout
-	Q           AuditQuery
+	Q           AdminAuditQuery
 	Errors      map[string]string
-	Rows        []AuditRow
+	Rows        []AdminAuditRow
 	Older       string // link to the next page of older entries
-	Newest      string // link back to the newest entries, when paging
-	Actions     []Option
-	RecordTypes []Option
+	Newest      string // link back to the newest entries, adminWhen paging
+	Actions     []AdminOption
+	RecordTypes []AdminOption
 	Zone        string
 }
 
-func (h *Handlers) auditLog(c echo.Context) error {
+func (h *AdminPages) AuditLog(c echo.Context) error {
 	ctx := c.Request().Context()
 	loc := h.zone(ctx)
-	v := &AuditView{Q: auditQueryOf(c.QueryParams()), Zone: loc.String()}
-	v.Actions, v.RecordTypes = actionOptions(v.Q.Action), recordTypeOptions(v.Q.RecordType)
+	v := &AdminAuditView{Q: adminAuditQueryOf(c.QueryParams()), Zone: loc.String()}
+	v.Actions, v.RecordTypes = adminActionOptions(v.Q.Action), adminRecordTypeOptions(v.Q.RecordType)
 	v.Title = "Audit log"
 	lookup := func(ctx context.Context, email string) (int64, error) {
-		acc, err := h.staff.ByEmail(ctx, email)
+		acc, err := h.svc.AccountByEmail(ctx, email)
 		return acc.ID, err
 	}
-	f, errs, none, err := ParseAuditQuery(ctx, v.Q, loc, lookup)
+	f, errs, none, err := ParseAdminAuditQuery(ctx, v.Q, loc, lookup)
 	if err != nil {
 		return err
 	}
@@ -192,19 +192,19 @@ func (h *Handlers) auditLog(c echo.Context) error {
 	if none {
 		return h.r.Render(c, http.StatusOK, "staff_admin_audit", v)
 	}
-	f.Limit = auditPage + 1
-	items, err := h.audit.List(ctx, f)
+	f.Limit = adminAuditPage + 1
+	items, err := h.svc.AuditLog(ctx, f)
 	if err != nil {
 		return err
 	}
-	if len(items) > auditPage {
-		items = items[:auditPage]
+	if len(items) > adminAuditPage {
+		items = items[:adminAuditPage]
 		v.Older = v.Q.Link(items[len(items)-1].ID)
 	}
 	for _, it := range items {
-		row := AuditRow{ID: it.ID, When: it.At.In(loc).Format("Jan 2, 2006, 3:04:05 PM MST"), Who: it.ActorEmail,
-			IP: it.IP, Record: audit.RecordWords(it.RecordType, it.RecordID), RecordHref: recordHref(it.RecordType, it.RecordID)}
-		row.Action, row.Detail = entryWords(it)
+		row := AdminAuditRow{ID: it.ID, When: it.At.In(loc).Format("Jan 2, 2006, 3:04:05 PM MST"), Who: it.ActorEmail,
+			IP: it.IP, Record: audit.RecordWords(it.RecordType, it.RecordID), RecordHref: adminRecordHref(it.RecordType, it.RecordID)}
+		row.Action, row.Detail = adminEntryWords(it)
 		if row.Who == "" && it.ActorID != nil {
 			row.Who = "Staff account " + strconv.FormatInt(*it.ActorID, 10)
 		}

@@ -1,4 +1,8 @@
-package staff
+// Package auth is the staff area's guards on top of internal/staff: who is
+// signed in (a session cookie for the pages, a Bearer token for the JSON
+// API), whether their role allows the page, and the staff member read from
+// the request for the services to record in the audit log.
+package auth
 
 import (
 	"net/http"
@@ -6,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -13,12 +18,10 @@ import (
 const accountKey = "staff.account"
 
 // CurrentAccount returns the signed-in account of the request, if any.
-func CurrentAccount(c echo.Context) (Account, bool) {
-	a, ok := c.Get(accountKey).(Account)
+func CurrentAccount(c echo.Context) (staff.Account, bool) {
+	a, ok := c.Get(accountKey).(staff.Account)
 	return a, ok
 }
-
-var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "Your role does not allow this. Ask an administrator if you need it.")
 
 // noStore keeps responses about staff and clients out of every cache,
 // whatever path the route has.
@@ -27,7 +30,7 @@ func noStore(c echo.Context) {
 }
 
 // BearerAuth requires a valid API token on every request it guards.
-func BearerAuth(svc *Service) echo.MiddlewareFunc {
+func BearerAuth(svc *staff.Service) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			noStore(c)
@@ -35,7 +38,7 @@ func BearerAuth(svc *Service) echo.MiddlewareFunc {
 			scheme, token, ok := strings.Cut(h, " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") { // the scheme is case-insensitive (RFC 9110)
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="firststep"`)
-				return errBadToken
+				return staff.ErrBadToken
 			}
 			acc, err := svc.AuthenticateToken(c.Request().Context(), strings.TrimSpace(token))
 			if err != nil {
@@ -52,16 +55,16 @@ func BearerAuth(svc *Service) echo.MiddlewareFunc {
 // is sent to the sign-in page, which brings the person back afterwards.
 // The text of a form of forms sent after the session ended is kept and
 // put back into the form after sign-in (see DraftForm).
-func RequireSession(s *Sessions, forms ...DraftForm) echo.MiddlewareFunc {
+func RequireSession(s *staff.Sessions, forms ...DraftForm) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			noStore(c)
-			ck, err := c.Cookie(SessionCookie)
+			ck, err := c.Cookie(staff.SessionCookie)
 			if err == nil && ck.Value != "" {
 				acc, err := s.Authenticate(c.Request().Context(), ck.Value)
 				if err == nil {
 					c.Set(accountKey, acc)
-					if err := s.restoreDraft(c, acc); err != nil {
+					if err := restoreDraft(c, s, acc); err != nil {
 						return err
 					}
 					return next(c)
@@ -69,7 +72,7 @@ func RequireSession(s *Sessions, forms ...DraftForm) echo.MiddlewareFunc {
 				if apperr.KindOf(err) != apperr.Unauthorized {
 					return err
 				}
-				back, kept, err := s.keepDraft(c, forms)
+				back, kept, err := keepDraft(c, s, forms)
 				if err != nil {
 					return err
 				}
@@ -86,18 +89,18 @@ func RequireSession(s *Sessions, forms ...DraftForm) echo.MiddlewareFunc {
 // Require lets the request through only when the signed-in account has p:
 // 403 otherwise. Without an account it answers 401 on the JSON API and
 // sends a person to the sign-in page.
-func Require(p Permission) echo.MiddlewareFunc {
+func Require(p staff.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			acc, ok := CurrentAccount(c)
 			if !ok {
 				if web.IsAPI(c) {
-					return errBadToken
+					return staff.ErrBadToken
 				}
 				return redirectToSignIn(c)
 			}
 			if !acc.Can(p) {
-				return errForbidden
+				return staff.ErrForbidden
 			}
 			return next(c)
 		}
@@ -147,9 +150,36 @@ func Nav(c echo.Context) *web.StaffNav {
 	if !ok {
 		return nil
 	}
-	can := make(map[string]bool, len(matrix))
-	for _, p := range Permissions() {
+	perms := staff.Permissions()
+	can := make(map[string]bool, len(perms))
+	for _, p := range perms {
 		can[string(p)] = acc.Can(p)
 	}
 	return &web.StaffNav{Email: acc.Email, Role: string(acc.Role), Can: can}
+}
+
+// SessionToken is the session cookie's value, or "".
+func SessionToken(c echo.Context) string {
+	if ck, err := c.Cookie(staff.SessionCookie); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+// RequireAny lets a request through when the account has any of perms.
+func RequireAny(perms ...staff.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			acc, ok := CurrentAccount(c)
+			if !ok {
+				return Require(perms[0])(next)(c) // sends the visitor to sign in
+			}
+			for _, p := range perms {
+				if acc.Can(p) {
+					return next(c)
+				}
+			}
+			return staff.ErrForbidden
+		}
+	}
 }

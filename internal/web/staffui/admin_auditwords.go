@@ -1,4 +1,4 @@
-package admin
+package staffui
 
 import (
 	"strings"
@@ -8,15 +8,15 @@ import (
 	"github.com/firststep/firststep/internal/staff"
 )
 
-// entryWords is how an admin reads an audit entry: what was done and its
+// adminEntryWords is how an admin reads an audit entry: what was done and its
 // detail, in words. Actions and record types read as audit names them
 // (audit.ActionWords); the codes inside a detail — a request's statuses, a
 // role — as their owners name them. The stored entry keeps its codes.
-func entryWords(it audit.Item) (action, detail string) {
+func adminEntryWords(it audit.Item) (action, detail string) {
 	action, detail = audit.ActionWords(it.Action), it.Detail
 	switch it.Action {
 	case audit.IntakeStatus:
-		if from, to, why, ok := statusDetail(it.Detail); ok {
+		if from, to, why, ok := adminStatusDetail(it.Detail); ok {
 			action = "Changed status to " + intake.Label(intake.Statuses, to)
 			detail = "From " + intake.Label(intake.Statuses, from)
 			if why != "" {
@@ -25,15 +25,15 @@ func entryWords(it audit.Item) (action, detail string) {
 		}
 	case audit.AccountCreate:
 		if r, ok := strings.CutPrefix(it.Detail, "role "); ok {
-			detail = "Role: " + roleLabel(staff.Role(r))
+			detail = "Role: " + adminRoleLabel(staff.Role(r))
 		}
 	}
 	return action, detail
 }
 
-// statusDetail reads the detail of a status change, "status new → in_review"
+// adminStatusDetail reads the detail of a status change, "status new → in_review"
 // with perhaps ": why" after it.
-func statusDetail(d string) (from, to, why string, ok bool) {
+func adminStatusDetail(d string) (from, to, why string, ok bool) {
 	rest, ok := strings.CutPrefix(d, "status ")
 	if !ok {
 		return "", "", "", false
@@ -46,27 +46,27 @@ func statusDetail(d string) (from, to, why string, ok bool) {
 	return from, to, why, from != "" && to != ""
 }
 
-// Option words for the audit log's filters: the codes it filters by, read
+// AdminOption words for the audit log's filters: the codes it filters by, read
 // as words.
-func actionOptions(selected string) []Option {
-	return wordOptions(KnownActions, selected, audit.ActionWords)
+func adminActionOptions(selected string) []AdminOption {
+	return adminWordOptions(adminKnownActions, selected, audit.ActionWords)
 }
 
-func recordTypeOptions(selected string) []Option {
-	return wordOptions(KnownRecordTypes, selected, audit.RecordTypeWords)
+func adminRecordTypeOptions(selected string) []AdminOption {
+	return adminWordOptions(adminKnownRecordTypes, selected, audit.RecordTypeWords)
 }
 
-// wordOptions lists codes as options; a selected code that is not among
+// adminWordOptions lists codes as options; a selected code that is not among
 // them (typed into the address) is kept as one.
-func wordOptions(codes []string, selected string, words func(string) string) []Option {
-	out := make([]Option, 0, len(codes)+1)
+func adminWordOptions(codes []string, selected string, words func(string) string) []AdminOption {
+	out := make([]AdminOption, 0, len(codes)+1)
 	known := false
 	for _, c := range codes {
-		out = append(out, Option{Value: c, Label: words(c)})
+		out = append(out, AdminOption{Value: c, Label: words(c)})
 		known = known || c == selected
 	}
 	if selected != "" && !known {
-		out = append(out, Option{Value: selected, Label: words(selected)})
+		out = append(out, AdminOption{Value: selected, Label: words(selected)})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package admin
+package staffui
 
 import (
 	"testing"
@@ -6,21 +6,21 @@ import (
 	"github.com/firststep/firststep/internal/audit"
 )
 
-func TestEveryKnownCodeHasWords(t *testing.T) {
+func TestAdminEveryKnownCodeHasWords(t *testing.T) {
 	t.Parallel()
-	for _, a := range KnownActions {
+	for _, a := range adminKnownActions {
 		if audit.ActionWords(a) == a {
 			t.Errorf("action %s has no words", a)
 		}
 	}
-	for _, r := range KnownRecordTypes {
+	for _, r := range adminKnownRecordTypes {
 		if audit.RecordTypeWords(r) == r {
 			t.Errorf("record type %s has no words", r)
 		}
 	}
 }
 
-func TestEntryWords(t *testing.T) {
+func TestAdminEntryWords(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, action, detail   string
@@ -35,7 +35,7 @@ func TestEntryWords(t *testing.T) {
 		{"unknown action", "future.thing", "x", "future.thing", "x"},
 	}
 	for _, c := range cases {
-		a, d := entryWords(audit.Item{Entry: audit.Entry{Action: c.action, Detail: c.detail}})
+		a, d := adminEntryWords(audit.Item{Entry: audit.Entry{Action: c.action, Detail: c.detail}})
 		if a != c.wantAction || d != c.wantDetail {
 			t.Errorf("%s: %q, %q; want %q, %q", c.name, a, d, c.wantAction, c.wantDetail)
 		}

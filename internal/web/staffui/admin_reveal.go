@@ -1,4 +1,4 @@
-package admin
+package staffui
 
 import (
 	"crypto/aes"
@@ -14,31 +14,31 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// revealCookie carries a new secret (a one-time password, an API token)
+// adminRevealCookie carries a new secret (a one-time password, an API token)
 // from the form post that made it to the one page that shows it, so that
 // creating follows post/redirect/get like every other change without the
 // secret ever being stored on the server.
 //
 // The value is sealed with AES-GCM under a key derived from the server
 // key, bound to its purpose (the record and the admin who made it), and
-// expires after revealFor. The page that shows it clears it: a reload or
+// expires after adminRevealFor. The page that shows it clears it: a reload or
 // the back button finds nothing, so the secret is shown once.
 const (
-	revealCookie = "fs_reveal"
-	revealPath   = "/staff/admin"
-	revealFor    = 2 * time.Minute
+	adminRevealCookie = "fs_reveal"
+	adminRevealPath   = "/staff/admin"
+	adminRevealFor    = 2 * time.Minute
 )
 
-// sealer seals and opens reveal cookies.
-type sealer struct {
+// adminSealer seals and opens reveal cookies.
+type adminSealer struct {
 	aead   cipher.AEAD
 	secure bool
 	now    func() time.Time
 }
 
-// newSealer derives its AES-256 key from the server key (secret.LoadKey
+// adminNewSealer derives its AES-256 key from the server key (secret.LoadKey
 // makes sure it has at least 256 bits).
-func newSealer(serverKey []byte, secure bool, now func() time.Time) *sealer {
+func adminNewSealer(serverKey []byte, secure bool, now func() time.Time) *adminSealer {
 	m := hmac.New(sha256.New, serverKey)
 	m.Write([]byte("firststep admin reveal cookie"))
 	block, err := aes.NewCipher(m.Sum(nil))
@@ -49,21 +49,21 @@ func newSealer(serverKey []byte, secure bool, now func() time.Time) *sealer {
 	if err != nil {
 		panic(err) // AES has the block size GCM needs
 	}
-	return &sealer{aead: aead, secure: secure, now: now}
+	return &adminSealer{aead: aead, secure: secure, now: now}
 }
 
 // seal returns the sealed form of secret for purpose.
-func (s *sealer) seal(purpose, secret string) string {
+func (s *adminSealer) seal(purpose, secret string) string {
 	nonce := make([]byte, s.aead.NonceSize())
 	rand.Read(nonce) // never fails
-	plain := binary.BigEndian.AppendUint64(nil, uint64(s.now().Add(revealFor).Unix()))
+	plain := binary.BigEndian.AppendUint64(nil, uint64(s.now().Add(adminRevealFor).Unix()))
 	plain = append(plain, secret...)
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(purpose)))
 }
 
 // open returns the secret sealed in value for purpose, if it is intact,
 // meant for purpose and not expired.
-func (s *sealer) open(purpose, value string) (string, bool) {
+func (s *adminSealer) open(purpose, value string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil || len(b) < s.aead.NonceSize() {
 		return "", false
@@ -78,20 +78,20 @@ func (s *sealer) open(purpose, value string) (string, bool) {
 	return string(plain[8:]), true
 }
 
-func (s *sealer) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: revealCookie, Value: value, Path: revealPath, MaxAge: maxAge,
+func (s *adminSealer) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: adminRevealCookie, Value: value, Path: adminRevealPath, MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode}
 }
 
 // put hands secret to the next page, which must take it with the same
 // purpose.
-func (s *sealer) put(c echo.Context, purpose, secret string) {
-	c.SetCookie(s.cookie(s.seal(purpose, secret), int(revealFor/time.Second)))
+func (s *adminSealer) put(c echo.Context, purpose, secret string) {
+	c.SetCookie(s.cookie(s.seal(purpose, secret), int(adminRevealFor/time.Second)))
 }
 
 // take returns the secret handed over for purpose and forgets it.
-func (s *sealer) take(c echo.Context, purpose string) (string, bool) {
-	ck, err := c.Cookie(revealCookie)
+func (s *adminSealer) take(c echo.Context, purpose string) (string, bool) {
+	ck, err := c.Cookie(adminRevealCookie)
 	if err != nil {
 		return "", false
 	}

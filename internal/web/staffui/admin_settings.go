@@ -1,0 +1,118 @@
+package staffui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/web"
+	"github.com/labstack/echo/v4"
+)
+
+// AdminSettingsView is the practice settings page.
+type AdminSettingsView struct {
+	web.Layout
+	Form         practice.Settings
+	Errors       map[string]string
+	ErrorMessage string
+	Saved        bool
+	TimeZones    []string
+	// CrisisRows are the practice's crisis resources and a few blank rows
+	// to add more; a row left blank is dropped.
+	CrisisRows []AdminCrisisRow
+}
+
+// AdminCrisisRow is one crisis resource on the settings form; N numbers its
+// fields (crisis_label_N …) and their messages.
+type AdminCrisisRow struct {
+	N        int
+	Resource practice.CrisisResource
+	Fields   []AdminCrisisField
+}
+
+// AdminCrisisField is one adminText field of a crisis row.
+type AdminCrisisField struct {
+	ID, Label, Hint, Type, Value string
+}
+
+func adminNewCrisisRow(n int, r practice.CrisisResource) AdminCrisisRow {
+	id := func(name string) string { return fmt.Sprintf("crisis_%s_%d", name, n) }
+	return AdminCrisisRow{N: n, Resource: r, Fields: []AdminCrisisField{
+		{ID: id("label"), Label: "Name", Type: "text", Value: r.Label},
+		{ID: id("phone"), Label: "Number to call", Type: "tel", Value: r.Phone},
+		{ID: id("sms"), Label: "Number to adminText", Hint: "(optional)", Type: "tel", Value: r.SMS},
+		{ID: id("sms_body"), Label: "Word to adminText", Hint: "(optional, such as START)", Type: "text", Value: r.SMSBody},
+		{ID: id("url"), Label: "Chat or web address", Hint: "(optional, starting with https://)", Type: "text", Value: r.URL},
+		{ID: id("note"), Label: "Note", Hint: "(optional, such as “24/7, free and confidential”)", Type: "text", Value: r.Note},
+	}}
+}
+
+// adminBlankCrisisRows are offered below the listed resources.
+const adminBlankCrisisRows = 2
+
+func adminCrisisRows(list []practice.CrisisResource) []AdminCrisisRow {
+	rows := make([]AdminCrisisRow, 0, len(list)+adminBlankCrisisRows)
+	for i, r := range list {
+		rows = append(rows, adminNewCrisisRow(i, r))
+	}
+	for i := len(list); i < len(list)+adminBlankCrisisRows && i < practice.MaxCrisisResources; i++ {
+		rows = append(rows, adminNewCrisisRow(i, practice.CrisisResource{}))
+	}
+	return rows
+}
+
+// adminCrisisFromForm reads the crisis resource rows of the settings form,
+// dropping the blank ones.
+func adminCrisisFromForm(f url.Values) []practice.CrisisResource {
+	var out []practice.CrisisResource
+	for i := 0; i < practice.MaxCrisisResources+adminBlankCrisisRows; i++ {
+		get := func(name string) string { return f.Get(fmt.Sprintf("crisis_%s_%d", name, i)) }
+		r := practice.CrisisResource{Label: get("label"), Phone: get("phone"), SMS: get("sms"), SMSBody: get("sms_body"),
+			URL: get("url"), Note: get("note"), Audience: get("audience"), Banner: get("banner") == "yes"}
+		if r.Label == "" && r.Phone == "" && r.SMS == "" && r.SMSBody == "" && r.URL == "" && r.Note == "" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (h *AdminPages) Settings(c echo.Context) error {
+	st, err := h.svc.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return h.renderSettings(c, http.StatusOK, &AdminSettingsView{Form: st, Saved: c.QueryParam("saved") == "1"})
+}
+
+func (h *AdminPages) renderSettings(c echo.Context, status int, v *AdminSettingsView) error {
+	v.Title = "Practice settings"
+	v.TimeZones = adminZoneChoices(v.Form.TimeZone)
+	v.CrisisRows = adminCrisisRows(v.Form.CrisisResources)
+	if v.Errors == nil {
+		v.Errors = map[string]string{}
+	}
+	return h.r.Render(c, status, "staff_admin_settings", v)
+}
+
+func (h *AdminPages) SaveSettings(c echo.Context) error {
+	by, err := adminActorOf(c)
+	if err != nil {
+		return err
+	}
+	in := practice.Settings{Name: c.FormValue("name"), TimeZone: c.FormValue("timezone"), Address: adminText(c.FormValue("address")),
+		VideoLink: c.FormValue("video_link"), CrisisText: adminText(c.FormValue("crisis_text")), SenderName: c.FormValue("sender_name")}
+	if form, err := c.FormParams(); err == nil {
+		in.CrisisResources = adminCrisisFromForm(form)
+	}
+	err = h.svc.SaveSettings(c.Request().Context(), by, in)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, adminSavedPath("/staff/admin/settings", "1"))
+	}
+	status, fields, message, ok := adminFormProblem(err)
+	if !ok {
+		return err
+	}
+	return h.renderSettings(c, status, &AdminSettingsView{Form: in, Errors: fields, ErrorMessage: message})
+}
