@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 // AvailabilityForm is the availability editor as the person typed it. Every
@@ -50,7 +51,7 @@ func (r ExceptionRow) Empty() bool { return r.Date == "" && !r.Closed && r.Start
 
 // maxFormRows bounds the row numbers read from a posted form; the page
 // never shows more rows than the rules allow plus a few empty ones.
-const maxFormRows = MaxExceptions + 20
+const maxFormRows = schedule.MaxExceptions + 20
 
 // maxFormValue bounds each value kept from a posted form.
 const maxFormValue = 100
@@ -59,7 +60,7 @@ var rowField = regexp.MustCompile(`^(weekly|exceptions)\[(\d{1,4})\]\.(weekday|d
 
 // NewAvailabilityForm is the form showing rules in, with blankWeekly and
 // blankExceptions empty rows for adding.
-func NewAvailabilityForm(in AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
+func NewAvailabilityForm(in schedule.AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
 	f := AvailabilityForm{TimeZone: in.TimeZone, SlotMinutes: strconv.Itoa(in.SlotMinutes),
 		BufferMinutes: strconv.Itoa(in.BufferMinutes), MinNoticeHours: strconv.Itoa(in.MinNoticeHours),
 		HorizonDays: strconv.Itoa(in.HorizonDays)}
@@ -136,7 +137,7 @@ func clean(s string) string {
 // Input turns the form into the rules' input, leaving out empty rows, and
 // returns where each kept row is on the page: weeklyRow[i] is the page row
 // of in.Weekly[i]. Numbers that are not numbers are reported in errs.
-func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
+func (f AvailabilityForm) Input() (in schedule.AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
 	errs = map[string]string{}
 	num := func(field, s, msg string) int {
 		n, err := strconv.Atoi(s)
@@ -146,7 +147,7 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 		}
 		return n
 	}
-	in = AvailabilityInput{TimeZone: f.TimeZone,
+	in = schedule.AvailabilityInput{TimeZone: f.TimeZone,
 		SlotMinutes:    num("slot_minutes", f.SlotMinutes, "Enter the consultation length in whole minutes, such as 50."),
 		BufferMinutes:  num("buffer_minutes", f.BufferMinutes, "Enter the buffer in whole minutes, such as 10 (0 for none)."),
 		MinNoticeHours: num("min_notice_hours", f.MinNoticeHours, "Enter the minimum notice in whole hours, such as 24 (0 for none)."),
@@ -156,14 +157,14 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 		if r.Empty() {
 			continue
 		}
-		in.Weekly = append(in.Weekly, WeeklyWindowInput(r))
+		in.Weekly = append(in.Weekly, schedule.WeeklyWindowInput(r))
 		weeklyRow = append(weeklyRow, i)
 	}
 	for i, r := range f.Exceptions {
 		if r.Empty() {
 			continue
 		}
-		in.Exceptions = append(in.Exceptions, ExceptionInput(r))
+		in.Exceptions = append(in.Exceptions, schedule.ExceptionInput(r))
 		exceptionRow = append(exceptionRow, i)
 	}
 	return in, weeklyRow, exceptionRow, errs
@@ -171,13 +172,13 @@ func (f AvailabilityForm) Input() (in AvailabilityInput, weeklyRow, exceptionRow
 
 // Parse validates the form. On failure it fills f.Errors, keyed by the
 // page's rows, and returns them as an apperr.Invalid.
-func (f *AvailabilityForm) Parse() (Availability, error) {
+func (f *AvailabilityForm) Parse() (schedule.Availability, error) {
 	in, weeklyRow, exceptionRow, errs := f.Input()
 	a, err := in.Parse()
 	if err != nil {
 		fields := apperr.FieldsOf(err)
 		if fields == nil {
-			return Availability{}, err
+			return schedule.Availability{}, err
 		}
 		for k, msg := range fields {
 			k = pageKey(k, weeklyRow, exceptionRow)
@@ -188,7 +189,7 @@ func (f *AvailabilityForm) Parse() (Availability, error) {
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
-		return Availability{}, apperr.Validation(errs)
+		return schedule.Availability{}, apperr.Validation(errs)
 	}
 	f.Errors = nil
 	return a, nil

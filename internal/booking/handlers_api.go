@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -36,23 +37,23 @@ func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error)
 		loc = time.UTC
 	}
 	q.Location = loc
-	today := DateOf(now.In(loc))
-	start, end := today, Date{}
+	today := schedule.DateOf(now.In(loc))
+	start, end := today, schedule.Date{}
 	if from != "" {
-		if start, err = ParseDate(from); err != nil {
+		if start, err = schedule.ParseDate(from); err != nil {
 			f["from"] = "Use a date like 2026-12-01."
 		}
 	}
 	if to != "" {
-		if end, err = ParseDate(to); err != nil {
+		if end, err = schedule.ParseDate(to); err != nil {
 			f["to"] = "Use a date like 2026-12-14."
 		}
 	} else {
-		end = addDays(start, 13)
+		end = start.AddDays(13)
 	}
 	if len(f) == 0 {
-		q.From = midnight(start, loc)
-		q.To = midnight(addDays(end, 1), loc)
+		q.From = schedule.Midnight(start, loc)
+		q.To = schedule.Midnight(end.AddDays(1), loc)
 		switch {
 		case !q.To.After(q.From):
 			f["to"] = "The end date must not be before the start date."
@@ -61,14 +62,6 @@ func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error)
 		}
 	}
 	return q, apperr.Validation(f)
-}
-
-func addDays(d Date, n int) Date {
-	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
-}
-
-func midnight(d Date, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 
 // APIHandlers serve the booking JSON API.
@@ -300,7 +293,7 @@ func (h *APIHandlers) setAvailability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in AvailabilityInput
+	var in schedule.AvailabilityInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -114,24 +115,24 @@ func (h *PageHandlers) fill(c echo.Context, v *PickerView, kind, knownZone strin
 	if err != nil {
 		q, _ = ParseSlotQuery(kind, "", "", v.TimeZone, h.svc.now())
 	}
-	today := DateOf(h.svc.now().In(q.Location))
-	from := DateOf(q.From)
+	today := schedule.DateOf(h.svc.now().In(q.Location))
+	from := schedule.DateOf(q.From)
 	if from.Compare(today) < 0 {
 		from = today
-		q.From = midnight(today, q.Location)
+		q.From = schedule.Midnight(today, q.Location)
 	}
 	slots, err := h.svc.Slots(c.Request().Context(), kind, q.From, q.To)
 	if err != nil {
 		return err
 	}
 	v.Days = groupByDay(slots, q.Location)
-	page := func(d Date) string {
+	page := func(d schedule.Date) string {
 		return v.Self + "?" + url.Values{"tz": {v.TimeZone}, "from": {d.String()}}.Encode()
 	}
 	if from.Compare(today) > 0 {
-		v.Prev = page(addDays(from, -14))
+		v.Prev = page(from.AddDays(-14))
 	}
-	v.Next = page(addDays(from, 14))
+	v.Next = page(from.AddDays(14))
 	return nil
 }
 
@@ -146,10 +147,10 @@ func contains(list []string, s string) bool {
 
 func groupByDay(slots []OpenSlot, loc *time.Location) []DayView {
 	var days []DayView
-	var last Date
+	var last schedule.Date
 	for _, s := range slots {
 		start := s.Start.In(loc)
-		d := DateOf(start)
+		d := schedule.DateOf(start)
 		if len(days) == 0 || d != last {
 			days = append(days, DayView{Label: start.Format("Monday, January 2")})
 			last = d

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -149,22 +150,22 @@ func (h *OnBehalfPages) fill(c echo.Context, v *StaffPickerView, kind, clientZon
 	if err != nil {
 		q, _ = ParseSlotQuery(kind, "", "", v.Zone, now)
 	}
-	today := DateOf(now.In(q.Location))
-	from := DateOf(q.From)
+	today := schedule.DateOf(now.In(q.Location))
+	from := schedule.DateOf(q.From)
 	if from.Compare(today) < 0 {
 		from = today
-		q.From = midnight(today, q.Location)
+		q.From = schedule.Midnight(today, q.Location)
 	}
 	slots, err := h.svc.Slots(ctx, kind, q.From, q.To)
 	if err != nil {
 		return err
 	}
 	v.Days = staffDays(slots, practice, client)
-	page := func(d Date) string { return v.Self + "?" + url.Values{"from": {d.String()}}.Encode() }
+	page := func(d schedule.Date) string { return v.Self + "?" + url.Values{"from": {d.String()}}.Encode() }
 	if from.Compare(today) > 0 {
-		v.Prev = page(addDays(from, -14))
+		v.Prev = page(from.AddDays(-14))
 	}
-	v.Next = page(addDays(from, 14))
+	v.Next = page(from.AddDays(14))
 	return nil
 }
 

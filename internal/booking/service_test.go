@@ -18,6 +18,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"gorm.io/gorm"
 )
@@ -94,11 +95,11 @@ func (e *env) clinician(name, email string, offers ...string) booking.Clinician 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
 	}
-	if _, err := e.svc.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
+	if _, err := e.svc.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
 		BufferMinutes: 10, MinNoticeHours: 0, HorizonDays: 60, Weekly: weekly}); err != nil {
 		e.t.Fatal(err)
 	}

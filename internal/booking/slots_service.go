@@ -1,6 +1,8 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/schedule"
+
 	"context"
 	"fmt"
 	"time"
@@ -46,15 +48,15 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	schedules := make([]Schedule, 0, len(rules))
+	schedules := make([]schedule.Schedule, 0, len(rules))
 	for _, r := range rules {
 		a, err := parseRules(r.Rules)
 		if err != nil {
 			return nil, fmt.Errorf("clinician %d: %w", r.ClinicianID, err)
 		}
-		schedules = append(schedules, Schedule{ClinicianID: r.ClinicianID, Rules: a, Busy: busy[r.ClinicianID]})
+		schedules = append(schedules, schedule.Schedule{ClinicianID: r.ClinicianID, Rules: a, Busy: busy[r.ClinicianID]})
 	}
-	open := OpenSlots(schedules, from, to, s.now())
+	open := schedule.OpenSlots(schedules, from, to, s.now())
 	out := make([]OpenSlot, len(open))
 	for i, sl := range open {
 		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: names[sl.ClinicianID], Start: sl.Start, End: sl.End}
@@ -64,7 +66,7 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 
 // busyIntervals returns the active bookings of the clinicians that touch
 // [from, to), by clinician, leaving out booking except (0 for none).
-func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]Interval, error) {
+func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]schedule.Interval, error) {
 	var rows []bookingRow
 	err := tx.Select("id, clinician_id, start_at, end_at").
 		Where("clinician_id IN ? AND status = 'active' AND start_at < ? AND block_end > ? AND id <> ?",
@@ -73,9 +75,9 @@ func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
-	out := map[int64][]Interval{}
+	out := map[int64][]schedule.Interval{}
 	for _, r := range rows {
-		out[r.ClinicianID] = append(out[r.ClinicianID], Interval{Start: r.StartAt, End: r.EndAt})
+		out[r.ClinicianID] = append(out[r.ClinicianID], schedule.Interval{Start: r.StartAt, End: r.EndAt})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -274,8 +275,8 @@ const (
 )
 
 // defaultRules are offered to a clinician who has not saved hours yet.
-func defaultRules(zone string) AvailabilityInput {
-	return AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
+func defaultRules(zone string) schedule.AvailabilityInput {
+	return schedule.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
 }
 
 func (h *StaffPages) show(c echo.Context, t hoursTarget) error {
@@ -313,12 +314,12 @@ func (h *StaffPages) save(c echo.Context, t hoursTarget) error {
 		}
 		// Nothing was saved: the form keeps what was typed, the week shows
 		// it, and each consultation it would leave out is listed.
-		p := &HoursPage{Affected: affectedViews(conflict.Consultations, rules.location(), t.viewer.ManageBookings)}
+		p := &HoursPage{Affected: affectedViews(conflict.Consultations, rules.Loc(), t.viewer.ManageBookings)}
 		return h.render(c, http.StatusUnprocessableEntity, t, p, &form, &rules, week)
 	}
 	q := url.Values{"saved": {"hours"}}
-	if d, err := ParseDate(week); err == nil {
-		q.Set("week", WeekStart(d).String())
+	if d, err := schedule.ParseDate(week); err == nil {
+		q.Set("week", schedule.WeekStart(d).String())
 	}
 	return c.Redirect(http.StatusSeeOther, t.base+"?"+q.Encode())
 }
@@ -344,7 +345,7 @@ func (h *StaffPages) chooser(c echo.Context) error {
 // was sent, shown back as it is; without it the form shows the saved rules.
 // preview, when set, are unsaved rules to show in the week instead of the
 // saved ones.
-func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursPage, posted *AvailabilityForm, preview *Availability, week string) error {
+func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursPage, posted *AvailabilityForm, preview *schedule.Availability, week string) error {
 	ctx := c.Request().Context()
 	clin, err := h.svc.Clinician(ctx, t.clinicianID)
 	if err != nil {
@@ -379,9 +380,9 @@ func (h *StaffPages) render(c echo.Context, status int, t hoursTarget, p *HoursP
 	loc := hoursZone(clin.TimeZone)
 	switch {
 	case preview != nil:
-		loc = preview.location()
+		loc = preview.Loc()
 	case !p.NotSet:
-		loc = saved.location()
+		loc = saved.Loc()
 	}
 	if err := h.fillWeek(ctx, p, t.clinicianID, loc, preview, week); err != nil {
 		return err
@@ -431,19 +432,19 @@ func fillForm(p *HoursPage) {
 		p.TimeZones = append([]string{f.TimeZone}, p.TimeZones...)
 	}
 	p.Weekdays = weekdayOptions
-	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = MinSlotMinutes, MaxSlotMinutes, MaxBufferMinutes, MaxNoticeHours
-	p.MinHorizon, p.MaxHorizon = MinHorizonDays, MaxHorizonDays
+	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = schedule.MinSlotMinutes, schedule.MaxSlotMinutes, schedule.MaxBufferMinutes, schedule.MaxNoticeHours
+	p.MinHorizon, p.MaxHorizon = schedule.MinHorizonDays, schedule.MaxHorizonDays
 }
 
 // fillWeek computes the preview grid of the week that holds week
 // (YYYY-MM-DD; this week when empty or not a date) in loc.
-func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *Availability, week string) error {
-	today := DateOf(h.svc.now().In(loc))
-	monday := WeekStart(today)
-	if d, err := ParseDate(week); err == nil {
-		monday = WeekStart(d)
+func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *schedule.Availability, week string) error {
+	today := schedule.DateOf(h.svc.now().In(loc))
+	monday := schedule.WeekStart(today)
+	if d, err := schedule.ParseDate(week); err == nil {
+		monday = schedule.WeekStart(d)
 	}
-	var days []DayPreview
+	var days []schedule.Day
 	var err error
 	switch {
 	case preview != nil:
@@ -451,7 +452,7 @@ func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int
 		days, err = h.svc.PreviewWeek(ctx, clinicianID, *preview, monday)
 	case p.NotSet:
 		p.Week.NoRules = true
-		days = groupWeek(monday, nil, loc)
+		days = schedule.GroupWeek(monday, nil, loc)
 	default:
 		days, err = h.svc.WeekPreview(ctx, clinicianID, monday)
 	}
@@ -460,8 +461,8 @@ func (h *StaffPages) fillWeek(ctx context.Context, p *HoursPage, clinicianID int
 	}
 	w := &p.Week
 	w.TimeZone = loc.String()
-	w.Start, w.Prev, w.Next = monday.String(), addDays(monday, -7).String(), addDays(monday, 7).String()
-	w.Label = midnight(monday, time.UTC).Format("Monday, January 2, 2006")
+	w.Start, w.Prev, w.Next = monday.String(), monday.AddDays(-7).String(), monday.AddDays(7).String()
+	w.Label = schedule.Midnight(monday, time.UTC).Format("Monday, January 2, 2006")
 	for _, d := range days {
 		noon := time.Date(d.Date.Year, d.Date.Month, d.Date.Day, 12, 0, 0, 0, time.UTC)
 		dv := WeekDayView{Date: d.Date.String(), Weekday: noon.Format("Monday"), Short: noon.Format("Jan 2"), Past: d.Date.Compare(today) < 0}

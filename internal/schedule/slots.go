@@ -1,4 +1,4 @@
-package booking
+package schedule
 
 import (
 	"cmp"
@@ -82,7 +82,7 @@ func OpenSlots(schedules []Schedule, from, to, now time.Time) []Slot {
 	out := make([]Slot, len(raw))
 	for i, r := range raw {
 		s := &schedules[r.schedule]
-		loc := s.Rules.location()
+		loc := s.Rules.Loc()
 		out[i] = Slot{ClinicianID: s.ClinicianID, Start: time.Unix(r.start, 0).In(loc), End: time.Unix(r.end, 0).In(loc)}
 	}
 	return out
@@ -94,7 +94,8 @@ type rawSlot struct {
 	schedule   int
 }
 
-func (r *Availability) location() *time.Location {
+// Loc returns the zone of the rules, UTC when none is set.
+func (r *Availability) Loc() *time.Location {
 	if r.Location == nil {
 		return time.UTC
 	}
@@ -182,7 +183,7 @@ func (g *slotGen) appendSchedule(out []rawSlot, schedules []Schedule, si int, fr
 	if lo >= hi {
 		return out
 	}
-	loc := r.location()
+	loc := r.Loc()
 	weekly, exceptions := sortedRules(r)
 	var byDay [7][2]int // weekly[byDay[d][0]:byDay[d][1]] are weekday d's windows
 	for i := 0; i < len(weekly); {
