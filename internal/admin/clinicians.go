@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/labstack/echo/v4"
 )
@@ -81,8 +82,8 @@ func clinicianFormFrom(c echo.Context) ClinicianForm {
 		VideoLink: c.FormValue("video_link"), Address: text(c.FormValue("address")), Active: c.FormValue("active") == "yes"}
 	params, _ := c.FormParams()
 	for _, o := range params["offers"] {
-		f.Individual = f.Individual || o == "individual"
-		f.Couple = f.Couple || o == "couple"
+		f.Individual = f.Individual || consult.Kind(o) == consult.Individual
+		f.Couple = f.Couple || consult.Kind(o) == consult.Couple
 	}
 	return f
 }
@@ -91,10 +92,10 @@ func clinicianFormFrom(c echo.Context) ClinicianForm {
 func (f ClinicianForm) Input() booking.ClinicianInput {
 	in := booking.ClinicianInput{Name: f.Name, Email: f.Email, TimeZone: f.TimeZone, VideoLink: f.VideoLink, Address: f.Address}
 	if f.Individual {
-		in.Offers = append(in.Offers, "individual")
+		in.Offers = append(in.Offers, string(consult.Individual))
 	}
 	if f.Couple {
-		in.Offers = append(in.Offers, "couple")
+		in.Offers = append(in.Offers, string(consult.Couple))
 	}
 	return in
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"gorm.io/gorm"
 )
@@ -16,9 +17,9 @@ type intakeClients struct{ svc *intake.Service }
 var _ booking.Intakes = intakeClients{}
 
 func clientOf(in intake.Intake) booking.Client {
-	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
+	return booking.Client{IntakeID: in.ID, Kind: in.Kind, Name: in.Name, Email: in.Email,
 		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
-		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
+		TimeZone: in.TimeZone, SessionFormat: consult.Format(in.SessionFormat)}
 }
 
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {

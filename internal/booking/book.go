@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/secret"
@@ -164,7 +165,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 // Postgres it locks the clinician's row so that bookings of one clinician
 // take turns (the exclusion constraint is the final word either way); on
 // SQLite the write transaction is already exclusive.
-func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) (clinicianRow, schedule.Availability, error) {
+func (s *Service) lockOpen(tx *gorm.DB, kind consult.Kind, req Request, except int64) (clinicianRow, schedule.Availability, error) {
 	clin, err := loadClinician(lockForUpdate(tx), req.ClinicianID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {

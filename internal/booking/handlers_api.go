@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
@@ -15,7 +16,7 @@ import (
 
 // SlotQuery is the query of GET /api/v1/slots and of the slot picker.
 type SlotQuery struct {
-	Kind     string
+	Kind     consult.Kind
 	From, To time.Time // [From, To) instants
 	Location *time.Location
 }
@@ -24,8 +25,9 @@ type SlotQuery struct {
 // are days in tz; from defaults to today there and to to two weeks later.
 func ParseSlotQuery(kind, from, to, tz string, now time.Time) (SlotQuery, error) {
 	f := map[string]string{}
-	q := SlotQuery{Kind: kind}
-	if kind != "individual" && kind != "couple" {
+	var q SlotQuery
+	var ok bool
+	if q.Kind, ok = consult.ParseKind(kind); !ok {
 		f["kind"] = "Choose individual or couple."
 	}
 	if tz == "" {
@@ -237,10 +239,10 @@ type clinicianJSON struct {
 func toClinicianJSON(c Clinician) clinicianJSON {
 	offers := []string{}
 	if c.OffersIndividual {
-		offers = append(offers, "individual")
+		offers = append(offers, string(consult.Individual))
 	}
 	if c.OffersCouple {
-		offers = append(offers, "couple")
+		offers = append(offers, string(consult.Couple))
 	}
 	return clinicianJSON{ID: c.ID, Name: c.Name, Email: c.Email, TimeZone: c.TimeZone, Offers: offers, VideoLink: c.VideoLink, Address: c.Address, Active: c.Active}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
@@ -104,16 +105,16 @@ func (h *PageHandlers) zone(ctx context.Context, asked, known string) string {
 }
 
 // fill lists the open slots for the picker from the query's date and zone.
-func (h *PageHandlers) fill(c echo.Context, v *PickerView, kind, knownZone string) error {
+func (h *PageHandlers) fill(c echo.Context, v *PickerView, kind consult.Kind, knownZone string) error {
 	v.TimeZone = h.zone(c.Request().Context(), c.QueryParam("tz"), knownZone)
 	v.DetectZone = knownZone == "" && c.QueryParam("tz") == ""
 	v.TimeZones = web.TimeZones
 	if !contains(v.TimeZones, v.TimeZone) {
 		v.TimeZones = append([]string{v.TimeZone}, v.TimeZones...)
 	}
-	q, err := ParseSlotQuery(kind, c.QueryParam("from"), "", v.TimeZone, h.svc.now())
+	q, err := ParseSlotQuery(string(kind), c.QueryParam("from"), "", v.TimeZone, h.svc.now())
 	if err != nil {
-		q, _ = ParseSlotQuery(kind, "", "", v.TimeZone, h.svc.now())
+		q, _ = ParseSlotQuery(string(kind), "", "", v.TimeZone, h.svc.now())
 	}
 	today := schedule.DateOf(h.svc.now().In(q.Location))
 	from := schedule.DateOf(q.From)
@@ -173,7 +174,7 @@ func (h *PageHandlers) picker(c echo.Context) error {
 		PartnerWaiting: cl.PartnerWaiting, PartnerAction: "/requests/" + url.PathEscape(token) + "/partner",
 		PartnerAllowed: c.QueryParam("done") == "partner"}
 	v.Title = v.Heading
-	v.Couple = cl.Kind == "couple"
+	v.Couple = cl.Kind == consult.Couple
 	if h.PartnerLink != nil {
 		if v.PartnerLink, err = h.PartnerLink(c.Request().Context(), cl); err != nil {
 			return err
@@ -205,7 +206,7 @@ func slotForm(c echo.Context) (Request, error) {
 
 // retry re-shows the picker after a failed choice: the message says what
 // happened and the slots are fresh.
-func (h *PageHandlers) retry(c echo.Context, v *PickerView, kind, zone string, err error) error {
+func (h *PageHandlers) retry(c echo.Context, v *PickerView, kind consult.Kind, zone string, err error) error {
 	ae := apperr.As(err)
 	if ae == nil || (ae.Kind != apperr.Conflict && ae.Kind != apperr.Invalid) || ae.Code == "already_booked" || ae.Code == "booking_cancelled" || ae.Code == "booking_past" {
 		return err
@@ -241,7 +242,7 @@ func (h *PageHandlers) book(c echo.Context) error {
 	v := &PickerView{Heading: "Choose a time for your free consultation", Name: cl.Name,
 		Action: "/requests/" + url.PathEscape(token) + "/book", Self: "/requests/" + url.PathEscape(token)}
 	v.Title = v.Heading
-	v.Couple = cl.Kind == "couple"
+	v.Couple = cl.Kind == consult.Couple
 	c.QueryParams().Set("tz", c.FormValue("tz"))
 	return h.retry(c, v, cl.Kind, cl.TimeZone, err)
 }
@@ -276,7 +277,7 @@ func (h *PageHandlers) manageView(c echo.Context) (*ManageView, error) {
 		Cancelled: b.Status == StatusCancelled, Past: b.Past(h.svc.now()),
 		PartnerWaiting: b.PartnerWaiting, PartnerAction: "/bookings/" + url.PathEscape(token) + "/partner"}
 	v.Title = "Your consultation"
-	v.Couple = b.Kind == "couple"
+	v.Couple = b.Kind == consult.Couple
 	return v, nil
 }
 
@@ -328,7 +329,7 @@ func (h *PageHandlers) rescheduleView(c echo.Context) (*PickerView, Booking, err
 	v := &PickerView{Heading: "Choose a new time", Action: "/bookings/" + url.PathEscape(token) + "/reschedule",
 		Self: "/bookings/" + url.PathEscape(token) + "/reschedule", Current: formatWhen(b.Start, h.zone(c.Request().Context(), c.QueryParam("tz"), b.ClientTimeZone))}
 	v.Title = v.Heading
-	v.Couple = b.Kind == "couple"
+	v.Couple = b.Kind == consult.Couple
 	return v, b, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
@@ -16,7 +17,7 @@ import (
 type Booking struct {
 	ID             int64
 	IntakeID       int64
-	Kind           string
+	Kind           consult.Kind
 	ClinicianID    int64
 	ClinicianName  string
 	Start, End     time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
@@ -138,7 +139,7 @@ func whenBoth(t time.Time, practice, client *time.Location) (string, string) {
 
 // fill lists the open slots of kind for the two weeks from the query's
 // date, grouped by day in the practice's zone.
-func (h *OnBehalfPages) fill(c echo.Context, v *StaffPickerView, kind, clientZone string) error {
+func (h *OnBehalfPages) fill(c echo.Context, v *StaffPickerView, kind consult.Kind, clientZone string) error {
 	ctx := c.Request().Context()
 	practice, client := h.zones(ctx, clientZone)
 	v.Zone = practice.String()
@@ -146,9 +147,9 @@ func (h *OnBehalfPages) fill(c echo.Context, v *StaffPickerView, kind, clientZon
 		v.ClientZone = client.String()
 	}
 	now := h.svc.now()
-	q, err := ParseSlotQuery(kind, c.QueryParam("from"), "", v.Zone, now)
+	q, err := ParseSlotQuery(string(kind), c.QueryParam("from"), "", v.Zone, now)
 	if err != nil {
-		q, _ = ParseSlotQuery(kind, "", "", v.Zone, now)
+		q, _ = ParseSlotQuery(string(kind), "", "", v.Zone, now)
 	}
 	today := schedule.DateOf(now.In(q.Location))
 	from := schedule.DateOf(q.From)
@@ -197,7 +198,7 @@ func staffSlotForm(c echo.Context) (Request, error) {
 
 // retry re-shows the picker after a choice that could not be booked: the
 // message says why and the slots are fresh.
-func (h *OnBehalfPages) retry(c echo.Context, v *StaffPickerView, kind, clientZone string, err error) error {
+func (h *OnBehalfPages) retry(c echo.Context, v *StaffPickerView, kind consult.Kind, clientZone string, err error) error {
 	ae := apperr.As(err)
 	if ae == nil || (ae.Kind != apperr.Conflict && ae.Kind != apperr.Invalid) || ae.Code == "booking_cancelled" || ae.Code == "booking_past" {
 		return err

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 
 	"context"
@@ -46,7 +47,7 @@ func (s *Service) PreviewWeek(ctx context.Context, clinicianID int64, rules sche
 type Consultation struct {
 	BookingID  int64
 	IntakeID   int64
-	Kind       string // of the request: individual or couple
+	Kind       consult.Kind // of the request
 	Start, End time.Time
 	Status     string // StatusActive or StatusCancelled
 }
@@ -80,8 +81,8 @@ func (s *Service) Upcoming(ctx context.Context, clinicianID int64, limit int) ([
 
 // intakeKinds reads the kind (individual or couple) of the requests the
 // bookings belong to, and nothing else of them.
-func intakeKinds(db *gorm.DB, rows []bookingRow) (map[int64]string, error) {
-	out := map[int64]string{}
+func intakeKinds(db *gorm.DB, rows []bookingRow) (map[int64]consult.Kind, error) {
+	out := map[int64]consult.Kind{}
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -91,7 +92,7 @@ func intakeKinds(db *gorm.DB, rows []bookingRow) (map[int64]string, error) {
 	}
 	var kinds []struct {
 		ID   int64
-		Kind string
+		Kind consult.Kind
 	}
 	if err := db.Table("intakes").Select("id, kind").Where("id IN ?", ids).Scan(&kinds).Error; err != nil {
 		return nil, fmt.Errorf("read request kinds: %w", err)

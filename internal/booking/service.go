@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/store"
@@ -22,7 +23,7 @@ import (
 // intake's people and their emails, never their answers.
 type Client struct {
 	IntakeID    int64
-	Kind        string
+	Kind        consult.Kind
 	Name        string
 	Email       string
 	PartnerName string
@@ -35,7 +36,7 @@ type Client struct {
 	// contacted yet; the client's pages offer to allow it.
 	PartnerWaiting bool
 	TimeZone       string
-	SessionFormat  string // video, in_person, either, or "" (not answered)
+	SessionFormat  consult.Format // or "" (not answered)
 }
 
 // Intakes is what booking needs of the intake package.

@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/schedule"
@@ -27,9 +28,9 @@ import (
 type intakeClients struct{ svc *intake.Service }
 
 func client(in intake.Intake) booking.Client {
-	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
+	return booking.Client{IntakeID: in.ID, Kind: in.Kind, Name: in.Name, Email: in.Email,
 		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
-		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
+		TimeZone: in.TimeZone, SessionFormat: consult.Format(in.SessionFormat)}
 }
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
 	in, err := a.svc.ByTokenTx(tx, token)

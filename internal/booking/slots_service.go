@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 
 	"context"
@@ -22,10 +23,10 @@ const maxRange = 92 * 24 * time.Hour
 
 // Slots lists the open slots in [from, to) of every active clinician who
 // offers kind, sorted by start.
-func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([]OpenSlot, error) {
+func (s *Service) Slots(ctx context.Context, kind consult.Kind, from, to time.Time) ([]OpenSlot, error) {
 	db := s.db.WithContext(ctx)
 	col := "offers_individual"
-	if kind == "couple" {
+	if kind == consult.Couple {
 		col = "offers_couple"
 	}
 	var clinicians []clinicianRow

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
@@ -480,7 +481,7 @@ func consultationViews(list []Consultation, loc *time.Location) []ConsultationVi
 	for i, b := range list {
 		start, end := b.Start.In(loc), b.End.In(loc)
 		kind := "Individual"
-		if b.Kind == "couple" {
+		if b.Kind == consult.Couple {
 			kind = "Couple"
 		}
 		status := "Booked"
