@@ -7,6 +7,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 )
 
@@ -54,9 +55,6 @@ func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, 
 }
 
 func (a *App) practiceZone(ctx context.Context) string {
-	s, err := a.Practice.Get(ctx)
-	if err != nil {
-		return "UTC"
-	}
-	return s.TimeZone
+	s, _ := a.Practice.Get(ctx) // on error: the zero settings, read in UTC
+	return zone.First(s.TimeZone)
 }

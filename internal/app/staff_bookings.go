@@ -37,7 +37,7 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]intake
 			return nil, err
 		}
 		out[i] = intake.Booking{ID: b.ID, ClinicianName: b.ClinicianName, Start: b.Start, End: b.End,
-			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Sequence: b.Sequence}
+			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Changeable: b.CanChange, Sequence: b.Sequence}
 		for _, e := range emails {
 			out[i].Emails = append(out[i].Emails, intake.Email{Recipients: e.Recipients, Subject: e.Subject,
 				About: booking.EmailWords(e.Purpose), Status: e.Status, StatusWords: outbox.StatusWords(e.Status),

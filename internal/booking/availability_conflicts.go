@@ -60,7 +60,7 @@ func affectedBy(tx *gorm.DB, clinicianID int64, next schedule.Availability, now 
 		return nil, err
 	}
 	var rows []bookingRow
-	if err := tx.Where("clinician_id = ? AND status = ? AND start_at > ?", clinicianID, StatusActive, now.UTC()).
+	if err := stillChangeable(tx, now).Where("clinician_id = ?", clinicianID).
 		Order("start_at, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list upcoming consultations: %w", err)
 	}

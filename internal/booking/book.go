@@ -117,7 +117,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 		uid, _ := secret.New()
 		b := bookingRow{IntakeID: cl.IntakeID, ClinicianID: clin.ID, StartAt: req.Start.UTC(), EndAt: req.Start.Add(rules.Slot).UTC(),
 			BlockEnd: req.Start.Add(rules.Slot + rules.Buffer).UTC(), Status: StatusActive, UID: "consult-" + uid[:24] + "@" + s.host,
-			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
+			ClientTimezone: zone.First(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&b).Error; err != nil {
 			if store.IsOverlap(err) {
 				return ErrSlotTaken
@@ -208,18 +208,6 @@ func lockForUpdate(tx *gorm.DB) *gorm.DB {
 		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	return tx
-}
-
-func clientZone(zones ...string) string {
-	for _, z := range zones {
-		if z == "" {
-			continue
-		}
-		if _, err := zone.Load(z); err == nil {
-			return z
-		}
-	}
-	return "UTC"
 }
 
 type issuedLink struct {

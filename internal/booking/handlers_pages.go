@@ -96,12 +96,7 @@ type SlotView struct {
 }
 
 func (h *PageHandlers) zone(ctx context.Context, asked, known string) string {
-	for _, z := range []string{asked, known, h.defZone(ctx)} {
-		if _, err := zone.Load(z); z != "" && err == nil {
-			return z
-		}
-	}
-	return "UTC"
+	return zone.First(asked, known, h.defZone(ctx))
 }
 
 // fill lists the open slots for the picker from the query's date and zone.
@@ -322,7 +317,7 @@ func (h *PageHandlers) rescheduleView(c echo.Context) (*PickerView, Booking, err
 	if err != nil {
 		return nil, b, err
 	}
-	if err := changeable(bookingRow{Status: b.Status, StartAt: b.Start}, h.svc.now()); err != nil {
+	if err := b.Changeable(h.svc.now()); err != nil {
 		return nil, b, err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")

@@ -112,10 +112,7 @@ func intakePage(id int64) string { return fmt.Sprintf("/staff/intakes/%d", id) }
 // zones returns the practice's zone and the client's (nil when it is the
 // same zone or unknown).
 func (h *OnBehalfPages) zones(ctx context.Context, clientZone string) (*time.Location, *time.Location) {
-	practice, err := zone.Load(h.practice(ctx))
-	if err != nil {
-		practice = time.UTC
-	}
+	practice := zone.OrUTC(h.practice(ctx))
 	if clientZone == "" || clientZone == practice.String() {
 		return practice, nil
 	}
@@ -291,7 +288,7 @@ func (h *OnBehalfPages) rescheduleView(c echo.Context) (*StaffPickerView, Bookin
 	if err != nil {
 		return nil, b, err
 	}
-	if err := changeable(bookingRow{Status: b.Status, StartAt: b.Start}, h.svc.now()); err != nil {
+	if err := b.Changeable(h.svc.now()); err != nil {
 		return nil, b, err
 	}
 	practice, client := h.zones(c.Request().Context(), b.ClientTimeZone)
@@ -341,8 +338,9 @@ func (h *OnBehalfPages) cancelConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if b.Status != StatusCancelled && b.Past(h.svc.now()) {
-		return errPast
+	// A cancelled consultation's page says so; one that started is refused.
+	if err := b.Changeable(h.svc.now()); err != nil && b.Status != StatusCancelled {
+		return err
 	}
 	practice, client := h.zones(c.Request().Context(), b.ClientTimeZone)
 	v := &StaffCancelView{Back: intakePage(b.IntakeID), Action: fmt.Sprintf("/staff/bookings/%d/cancel", b.ID),

@@ -70,8 +70,8 @@ func (s *Service) Slots(ctx context.Context, kind consult.Kind, from, to time.Ti
 func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]schedule.Interval, error) {
 	var rows []bookingRow
 	err := tx.Select("id, clinician_id, start_at, end_at").
-		Where("clinician_id IN ? AND status = 'active' AND start_at < ? AND block_end > ? AND id <> ?",
-			clinicianIDs, to.UTC(), from.UTC(), except).
+		Where("clinician_id IN ? AND status = ? AND start_at < ? AND block_end > ? AND id <> ?",
+			clinicianIDs, StatusActive, to.UTC(), from.UTC(), except).
 		Order("start_at").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)

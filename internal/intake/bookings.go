@@ -23,8 +23,11 @@ type Booking struct {
 	Start, End     time.Time
 	ClientTimeZone string
 	Cancelled      bool
-	Sequence       int // the invitation's SEQUENCE: 0 when booked, higher on every change
-	Emails         []Email
+	// Changeable: it could still be rescheduled or cancelled when it was
+	// read; package booking decides.
+	Changeable bool
+	Sequence   int // the invitation's SEQUENCE: 0 when booked, higher on every change
+	Emails     []Email
 }
 
 // Email is one email a consultation caused, as far as staff need to know
@@ -78,16 +81,16 @@ func (h *StaffHandlers) fillBookings(ctx context.Context, v *IntakeView, acc sta
 	now := h.svc.now()
 	upcoming := false
 	for _, b := range list {
-		v.Bookings = append(v.Bookings, bookingView(b, now, loc, manage))
+		v.Bookings = append(v.Bookings, bookingView(b, loc, manage))
 		upcoming = upcoming || !b.Cancelled && now.Before(b.End)
 	}
 	v.CanBook = manage && !upcoming
 	return nil
 }
 
-// bookingView is how b reads on the intake page at now, its times in loc
+// bookingView is how b reads on the intake page, its times in loc
 // (the practice's zone) and in the client's.
-func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) BookingView {
+func bookingView(b Booking, loc *time.Location, manage bool) BookingView {
 	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
 	v := BookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
 	if cl, err := zone.Load(b.ClientTimeZone); err == nil {
@@ -96,7 +99,7 @@ func bookingView(b Booking, now time.Time, loc *time.Location, manage bool) Book
 	switch {
 	case b.Cancelled:
 		v.StatusLabel = "Cancelled"
-	case !now.Before(b.Start):
+	case !b.Changeable:
 		v.StatusLabel = "Past"
 	default:
 		v.StatusLabel = "Booked"
