@@ -33,6 +33,10 @@ func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error)
 	return clientOf(in), err
 }
 
+func (a intakeClients) Kinds(tx *gorm.DB, ids []int64) (map[int64]consult.Kind, error) {
+	return a.svc.KindsTx(tx, ids)
+}
+
 func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
 }

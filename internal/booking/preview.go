@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // WeekPreview lists the slots clients can book with a clinician in the week
@@ -67,7 +65,11 @@ func (s *Service) Upcoming(ctx context.Context, clinicianID int64, limit int) ([
 		Order("start_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list upcoming consultations: %w", err)
 	}
-	kinds, err := intakeKinds(db, rows)
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.IntakeID
+	}
+	kinds, err := s.intakes.Kinds(db, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -75,30 +77,6 @@ func (s *Service) Upcoming(ctx context.Context, clinicianID int64, limit int) ([
 	for i, r := range rows {
 		out[i] = Consultation{BookingID: r.ID, IntakeID: r.IntakeID, Kind: kinds[r.IntakeID],
 			Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Status: r.Status}
-	}
-	return out, nil
-}
-
-// intakeKinds reads the kind (individual or couple) of the requests the
-// bookings belong to, and nothing else of them.
-func intakeKinds(db *gorm.DB, rows []bookingRow) (map[int64]consult.Kind, error) {
-	out := map[int64]consult.Kind{}
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.IntakeID)
-	}
-	var kinds []struct {
-		ID   int64
-		Kind consult.Kind
-	}
-	if err := db.Table("intakes").Select("id, kind").Where("id IN ?", ids).Scan(&kinds).Error; err != nil {
-		return nil, fmt.Errorf("read request kinds: %w", err)
-	}
-	for _, k := range kinds {
-		out[k.ID] = k.Kind
 	}
 	return out, nil
 }

@@ -43,6 +43,8 @@ type Client struct {
 type Intakes interface {
 	ClientByToken(tx *gorm.DB, token string) (Client, error)
 	ClientByID(tx *gorm.DB, intakeID int64) (Client, error)
+	// Kinds returns the kind of each request that exists among intakeIDs.
+	Kinds(tx *gorm.DB, intakeIDs []int64) (map[int64]consult.Kind, error)
 	MarkBooked(tx *gorm.DB, intakeID int64, now time.Time) error
 	// MarkCancelled tells the request that its consultation was cancelled
 	// by by and that none is left booked.
