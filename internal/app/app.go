@@ -93,7 +93,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	}
 	a.key = key
 	a.Practice = practice.NewService(db, now)
-	a.Intakes = intake.NewService(db, now, key)
+	a.Intakes = intake.NewService(db, now, key, booking.Scope{})
 	a.Staff = staff.NewService(db, now)
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)

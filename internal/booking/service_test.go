@@ -80,7 +80,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, db: storetest.New(t), now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), ny: ny}
 	clock := func() time.Time { return e.now }
 	key := bytes.Repeat([]byte{7}, 32)
-	e.intakes = intake.NewService(e.db, clock, key)
+	e.intakes = intake.NewService(e.db, clock, key, booking.Scope{})
 	svc, err := booking.NewService(e.db, clock, intakeClients{e.intakes}, practice.NewService(e.db, clock),
 		booking.Config{BaseURL: "https://book.example.org", FromName: "Riverbend Therapy", FromAddr: "appointments@example.org", LinkKey: key}, nil)
 	if err != nil {

@@ -72,7 +72,7 @@ func benchPractice(b *testing.B, now time.Time) *booking.Service {
 	ctx := context.Background()
 	clock := func() time.Time { return now }
 	db := storetest.New(b)
-	intakes := intake.NewService(db, clock, bytes.Repeat([]byte{7}, 32))
+	intakes := intake.NewService(db, clock, bytes.Repeat([]byte{7}, 32), booking.Scope{})
 	svc, err := booking.NewService(db, clock, intakeClients{intakes}, practice.NewService(db, clock),
 		booking.Config{BaseURL: "https://book.example.org", FromName: "Riverbend Therapy", FromAddr: "appointments@example.org",
 			LinkKey: bytes.Repeat([]byte{7}, 32)}, nil)

@@ -61,7 +61,7 @@ func (s *Service) AddNote(ctx context.Context, by Actor, id int64, body string) 
 	now := s.now().UTC()
 	n := noteRow{IntakeID: id, AuthorID: by.Account.ID, Body: body, CreatedAt: now}
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		if _, err := loadVisible(tx, by.Account, id); err != nil {
+		if _, err := s.loadVisible(tx, by.Account, id); err != nil {
 			return err
 		}
 		if err := tx.Create(&n).Error; err != nil {
@@ -79,7 +79,7 @@ func (s *Service) AddNote(ctx context.Context, by Actor, id int64, body string) 
 // Authors' names are read from the staff accounts (a read-only join).
 func (s *Service) Notes(ctx context.Context, acc staff.Account, id int64) ([]Note, error) {
 	db := s.db.WithContext(ctx)
-	if _, err := loadVisible(db, acc, id); err != nil {
+	if _, err := s.loadVisible(db, acc, id); err != nil {
 		return nil, err
 	}
 	var rows []struct {

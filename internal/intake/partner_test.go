@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
@@ -90,7 +91,7 @@ func TestPartnerTokenDerivation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := NewService(db, newClock().Now, testKey, booking.Scope{})
 
 	couple, err := svc.Submit(ctx, validCouple())
 	if err != nil {
@@ -101,7 +102,7 @@ func TestPartnerTokenDerivation(t *testing.T) {
 		t.Fatalf("PartnerToken = %q, %v", token, err)
 	}
 	again, _ := svc.PartnerToken(ctx, couple.ID, Couple)
-	other := NewService(db, newClock().Now, testKey) // another instance with the same key
+	other := NewService(db, newClock().Now, testKey, booking.Scope{}) // another instance with the same key
 	third, _ := other.PartnerToken(ctx, couple.ID, Couple)
 	if again != token || third != token {
 		t.Errorf("partner token is not stable: %q, %q, %q", token, again, third)
@@ -168,7 +169,7 @@ func TestSubmitPartnerStoresOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := NewService(db, newClock().Now, testKey, booking.Scope{})
 	couple, err := svc.Submit(ctx, validCouple())
 	if err != nil {
 		t.Fatal(err)

@@ -181,17 +181,17 @@ func (s *Service) ListPage(ctx context.Context, acc staff.Account, f StaffFilter
 	if !acc.Can(staff.ViewOwnIntakes) {
 		return Page{}, errForbidden
 	}
-	return listScoped(s.db.WithContext(ctx), acc, f)
+	return s.listScoped(s.db.WithContext(ctx), acc, f)
 }
 
-func listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) (Page, error) {
+func (s *Service) listScoped(db *gorm.DB, acc staff.Account, f StaffFilter) (Page, error) {
 	if f.Limit <= 0 {
 		f.Limit = DefaultPageSize
 	}
 	if f.Limit > MaxPageSize {
 		f.Limit = MaxPageSize
 	}
-	q := f.apply(scoped(db.Model(&row{}), acc), true)
+	q := f.apply(s.scoped(db.Model(&row{}), acc), true)
 	if c := f.After; c != nil {
 		u := 0
 		if c.Urgent {
@@ -232,7 +232,7 @@ func (s *Service) CountByStatus(ctx context.Context, acc staff.Account, f StaffF
 		Status string
 		N      int
 	}
-	q := f.apply(scoped(s.db.WithContext(ctx).Model(&row{}), acc), false)
+	q := f.apply(s.scoped(s.db.WithContext(ctx).Model(&row{}), acc), false)
 	if err := q.Select("intakes.status AS status, COUNT(*) AS n").Group("intakes.status").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count intakes: %w", err)
 	}
@@ -253,7 +253,7 @@ func (s *Service) ListWithAnswers(ctx context.Context, by Actor, f StaffFilter) 
 	var out Page
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
-		if out, err = listScoped(tx, by.Account, f); err != nil {
+		if out, err = s.listScoped(tx, by.Account, f); err != nil {
 			return err
 		}
 		e := entry(by, audit.IntakeList, 0, listDetail(out.Intakes))

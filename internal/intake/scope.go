@@ -16,22 +16,23 @@ import (
 // Which intakes a staff member sees is decided by staff.CanSeeIntake for
 // one intake and by scoped for lists; the two say the same thing: every
 // intake for admins and front desk, and for a clinician those assigned to
-// them or with an active booking with them. Bookings are read here with a
-// read-only query of the bookings table.
+// them or with an active booking with them. Which bookings are active is
+// booking's to say: it answers through BookingScope.
 
-// bookedClinicians returns the clinicians with an active booking for intake id.
-func bookedClinicians(tx *gorm.DB, id int64) ([]int64, error) {
-	var ids []int64
-	err := tx.Table("bookings").Where("intake_id = ? AND status = ?", id, "active").
-		Distinct().Pluck("clinician_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("find bookings of intake: %w", err)
-	}
-	return ids, nil
+// BookingScope is what intake needs of booking to decide which requests a
+// clinician sees; booking.Scope is the one. Its methods run in the
+// caller's transaction.
+type BookingScope interface {
+	// BookedClinicians returns the clinicians with an active booking for
+	// the request intakeID.
+	BookedClinicians(tx *gorm.DB, intakeID int64) ([]int64, error)
+	// IntakesBookedWith is the subquery of the IDs of the requests with an
+	// active booking with clinicianID.
+	IntakesBookedWith(tx *gorm.DB, clinicianID int64) *gorm.DB
 }
 
 // loadVisible loads intake id if acc may see it: not found, or forbidden.
-func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
+func (s *Service) loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	var r row
 	err := tx.Take(&r, id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -43,7 +44,7 @@ func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 	if acc.Can(staff.ViewAllIntakes) {
 		return r, nil
 	}
-	booked, err := bookedClinicians(tx, id)
+	booked, err := s.bookings.BookedClinicians(tx, id)
 	if err != nil {
 		return row{}, err
 	}
@@ -54,7 +55,7 @@ func loadVisible(tx *gorm.DB, acc staff.Account, id int64) (row, error) {
 }
 
 // scoped narrows an intakes query to what acc may see.
-func scoped(q *gorm.DB, acc staff.Account) *gorm.DB {
+func (s *Service) scoped(q *gorm.DB, acc staff.Account) *gorm.DB {
 	if acc.Can(staff.ViewAllIntakes) {
 		return q
 	}
@@ -62,8 +63,7 @@ func scoped(q *gorm.DB, acc staff.Account) *gorm.DB {
 		return q.Where("1 = 0")
 	}
 	me := *acc.ClinicianID
-	return q.Where("(intakes.assigned_clinician_id = ? OR intakes.id IN (SELECT intake_id FROM bookings WHERE clinician_id = ? AND status = ?))",
-		me, me, "active")
+	return q.Where("(intakes.assigned_clinician_id = ? OR intakes.id IN (?))", me, s.bookings.IntakesBookedWith(q, me))
 }
 
 // listDetail names the intakes a list returned, as far as the audit
@@ -99,7 +99,7 @@ func (s *Service) GetForStaff(ctx context.Context, by Actor, id int64) (Intake, 
 		denied error
 	)
 	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if errors.Is(err, errNotYours) {
 			denied = err
 			return audit.Record(tx, now, entry(by, audit.IntakeViewDenied, id, ""))

@@ -18,12 +18,16 @@ type Service struct {
 	db  *gorm.DB
 	now func() time.Time
 	key []byte // the server key, from which partner links are derived
+	// bookings says which requests a clinician holds a consultation for.
+	bookings BookingScope
 }
 
-// NewService returns an intake service; now is the clock (UTC is stored)
-// and key the server key (secret.LoadKey) that partner links derive from.
-func NewService(db *gorm.DB, now func() time.Time, key []byte) *Service {
-	return &Service{db: db, now: now, key: key}
+// NewService returns an intake service; now is the clock (UTC is stored),
+// key the server key (secret.LoadKey) that partner links derive from, and
+// bookings booking's answer to which requests a clinician holds a
+// consultation for (booking.Scope).
+func NewService(db *gorm.DB, now func() time.Time, key []byte, bookings BookingScope) *Service {
+	return &Service{db: db, now: now, key: key, bookings: bookings}
 }
 
 var errNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not find that request.")

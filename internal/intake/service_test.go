@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store/storetest"
 )
@@ -53,7 +54,7 @@ func TestSubmitStoresEveryField(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
 	clk := newClock()
-	svc := NewService(db, clk.Now, testKey)
+	svc := NewService(db, clk.Now, testKey, booking.Scope{})
 
 	in := validCouple()
 	receipt, err := svc.Submit(ctx, in)
@@ -112,7 +113,7 @@ func TestSubmitStoresEveryField(t *testing.T) {
 func TestByTokenNotFound(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := NewService(storetest.New(t), newClock().Now, testKey, booking.Scope{})
 	receipt, err := svc.Submit(ctx, validIndividual())
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
@@ -138,7 +139,7 @@ func TestByTokenNotFound(t *testing.T) {
 func TestSubmitSafetyConcernIsUrgent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := NewService(storetest.New(t), newClock().Now, testKey, booking.Scope{})
 	in := validIndividual()
 	in.SafetyConcern = true
 	receipt, err := svc.Submit(ctx, in)
@@ -161,7 +162,7 @@ func TestSubmitValidation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := NewService(db, newClock().Now, testKey, booking.Scope{})
 
 	tests := []struct {
 		name   string
@@ -270,7 +271,7 @@ func TestSubmitValidation(t *testing.T) {
 func TestSubmitAcceptsOptionalAnswersLeftOut(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc := NewService(storetest.New(t), newClock().Now, testKey)
+	svc := NewService(storetest.New(t), newClock().Now, testKey, booking.Scope{})
 	tests := []struct {
 		name string
 		in   Input
@@ -368,7 +369,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storetest.New(t)
-	svc := NewService(db, newClock().Now, testKey)
+	svc := NewService(db, newClock().Now, testKey, booking.Scope{})
 
 	// Submitted in this order, one minute apart.
 	type sub struct {

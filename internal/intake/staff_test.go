@@ -11,6 +11,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
@@ -36,7 +37,7 @@ type staffFixture struct {
 func newStaffFixture(t *testing.T) *staffFixture {
 	t.Helper()
 	f := &staffFixture{db: storetest.New(t), now: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
-	f.svc = intake.NewService(f.db, func() time.Time { return f.now }, []byte("0123456789abcdef0123456789abcdef"))
+	f.svc = intake.NewService(f.db, func() time.Time { return f.now }, []byte("0123456789abcdef0123456789abcdef"), booking.Scope{})
 	f.log = audit.NewLog(f.db)
 	f.c1 = f.clinician(t, "Dr. One", true)
 	f.c2 = f.clinician(t, "Dr. Two", true)

@@ -71,7 +71,7 @@ func (s *Service) SetStatus(ctx context.Context, by Actor, id int64, to, seen St
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (s *Service) Assign(ctx context.Context, by Actor, id int64, clinicianID *i
 	}
 	now := s.now().UTC()
 	return store.Transact(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := loadVisible(tx, by.Account, id)
+		r, err := s.loadVisible(tx, by.Account, id)
 		if err != nil {
 			return err
 		}
