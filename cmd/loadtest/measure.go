@@ -26,6 +26,7 @@ type results struct {
 	slots     slotsResult
 	race      raceResult
 	pages     pagesResult
+	hot       hotResult
 	start     startResult
 	loads     []phaseLoad
 }
@@ -82,6 +83,10 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) (resul
 	fmt.Fprintf(stdout, "%d clinicians, %d bookings through the booking service in %s (their emails delivered)\n",
 		len(r.seed.clinicians), r.seed.bookings, r.seed.took.Round(time.Millisecond))
 
+	if o.hotOnly {
+		return r, measureHotPhase(ctx, &r, srv, o, tmp, stdout)
+	}
+
 	section(stdout, "slot listing")
 	cpu := sampleCPU()
 	if r.slots, err = measureSlots(ctx, srv, o); err != nil {
@@ -109,6 +114,10 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) (resul
 	printPages(stdout, o, r.pages)
 	r.noteLoad(stdout, "the pages comparison", cpu)
 
+	if err := measureHotPhase(ctx, &r, srv, o, tmp, stdout); err != nil {
+		return r, err
+	}
+
 	runtime.GC()
 	if r.selfAfter, err = procStatus("self"); err != nil {
 		return r, err
@@ -127,6 +136,19 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) (resul
 	fmt.Fprintf(stdout, "this process (server and clients) after the load and a GC: VmRSS %s, peak VmHWM %s\n",
 		mib(r.selfAfter.rssKB), mib(r.selfAfter.hwmKB))
 	return r, nil
+}
+
+// measureHotPhase measures the hot paths side by side with their references.
+func measureHotPhase(ctx context.Context, r *results, srv *server, o options, tmp string, stdout io.Writer) error {
+	section(stdout, "hot paths")
+	cpu := sampleCPU()
+	var err error
+	if r.hot, err = measureHot(ctx, srv, o, tmp); err != nil {
+		return err
+	}
+	printHot(stdout, o, r.hot)
+	r.noteLoad(stdout, "the hot paths", cpu)
+	return waitOutbox(ctx, srv.app.DB, outboxDrainLimit)
 }
 
 // noteLoad records and prints how busy other processes kept the machine

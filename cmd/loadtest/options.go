@@ -26,6 +26,11 @@ type options struct {
 	keep         bool
 	verbose      bool
 	cpuprofile   string
+	hotConns     int           // connections in the hot-path comparisons
+	hotDuration  time.Duration // per side of one round of the hot-path comparisons
+	hotRounds    int           // rounds of each hot-path comparison
+	hotProfile   string        // CPU profile prefix for the hot paths' Firststep side
+	hotOnly      bool
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -53,6 +58,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder (and Postgres schema) for inspection")
 	fs.BoolVar(&o.verbose, "v", false, "show the in-process server's request log on stderr")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process during the slot listing to this file")
+	fs.IntVar(&o.hotConns, "hot-conns", 32, "concurrent connections in the hot-path comparisons (intakes, a week of slots, landing page)")
+	fs.DurationVar(&o.hotDuration, "hot-duration", time.Second, "length of each side of one round of the hot-path comparisons")
+	fs.IntVar(&o.hotRounds, "hot-rounds", 5, "rounds of each hot-path comparison (each: firststep, then its reference)")
+	fs.StringVar(&o.hotProfile, "hot-cpuprofile", "", "write CPU profiles of the hot paths (both sides; Firststep under its server) to PREFIX-intake.pprof, PREFIX-slots.pprof, PREFIX-landing.pprof")
+	fs.BoolVar(&o.hotOnly, "hot-only", false, "seed, then measure only the hot-path comparisons")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -71,6 +81,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		quick("slot-requests", func() { o.slotRequests = 60 })
 		quick("page-duration", func() { o.pageDuration = time.Second })
 		quick("page-rounds", func() { o.pageRounds = 1 })
+		quick("hot-rounds", func() { o.hotRounds = 2 })
 		quick("starts", func() { o.starts = 2 })
 		quick("restarts", func() { o.restarts = 1 })
 		quick("idle-wait", func() { o.idleWait = time.Second })
@@ -97,6 +108,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, bad("--starts must be 1–50 and --restarts 0–50")
 	case o.idleWait < 0 || o.idleWait > time.Minute:
 		return o, bad("--idle-wait must be at most 1m")
+	case o.hotConns < 1 || o.hotConns > 256:
+		return o, bad("--hot-conns must be between 1 and 256")
+	case o.hotRounds < 1 || o.hotRounds > 20:
+		return o, bad("--hot-rounds must be between 1 and 20")
+	case o.hotDuration <= 0 || o.hotDuration > time.Minute:
+		return o, bad("--hot-duration must be positive and at most 1m")
 	case o.timeout <= 0:
 		return o, bad("--timeout must be positive")
 	}

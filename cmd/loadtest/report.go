@@ -17,6 +17,10 @@ const (
 	targetPagesRatio = 1.0 / 3
 	targetIdleBytes  = 40_000_000
 	targetFirstOK    = 300 * time.Millisecond
+	targetIntakeP99  = 100 * time.Millisecond
+	targetIntakeRaw  = 0.5 // of raw single-row inserts
+	targetSlotsMem   = 0.3 // of the same bytes from memory
+	targetLandingMem = 0.5 // of the same bytes from memory
 )
 
 // busyMachine is the share of the CPUs used by other processes above which
@@ -80,6 +84,43 @@ func printPages(w io.Writer, o options, r pagesResult) {
 	fmt.Fprintf(w, "  ratio %.2f (rounds: %s); target at least %.2f\n", r.ratio, strings.Join(rounds, ", "), targetPagesRatio)
 }
 
+func printHot(w io.Writer, o options, r hotResult) {
+	fmt.Fprintf(w, "%d connections per side; each comparison alternates the two sides for %d round(s) of %s each\n", r.conns, r.rounds, o.hotDuration)
+	if r.synchronous[0] != "" {
+		fmt.Fprintf(w, "PRAGMA synchronous: server %s, raw reference %s (2 = FULL)\n", r.synchronous[0], r.synchronous[1])
+	}
+	line := func(name string, x sideBySide, ref string, target float64) {
+		fmt.Fprintf(w, "%s\n", name)
+		fmt.Fprintf(w, "  firststep  %7.0f /s  (%d; latency p50 %s, p99 %s, max %s)\n", x.firststep.perSecond(), x.firststep.requests,
+			ms(x.firststep.latency.P50), ms(x.firststep.latency.P99), ms(x.firststep.latency.Max))
+		fmt.Fprintf(w, "  %-10s %7.0f /s  (%d; latency p50 %s, p99 %s, max %s)\n", ref, x.reference.perSecond(), x.reference.requests,
+			ms(x.reference.latency.P50), ms(x.reference.latency.P99), ms(x.reference.latency.Max))
+		var rounds []string
+		for _, v := range x.roundRatio {
+			rounds = append(rounds, fmt.Sprintf("%.2f", v))
+		}
+		fmt.Fprintf(w, "  ratio %.2f (rounds: %s); target at least %.2f\n", x.ratio, strings.Join(rounds, ", "), target)
+	}
+	line("POST /api/v1/intakes vs raw single-row inserts (one connection, one transaction each)", r.intake, "raw", targetIntakeRaw)
+	if r.commits >= 0 {
+		fmt.Fprintf(w, "  (%d intakes in %d commits of SQLite's writer)\n", r.intake.firststep.requests, r.commits)
+	}
+	line(fmt.Sprintf("GET %s (%d bytes) vs the same bytes from memory", r.slotsPath, r.slots.bodyBytes), r.slots, "memory", targetSlotsMem)
+	line(fmt.Sprintf("GET / (%d bytes) vs the same bytes from memory", r.landing.bodyBytes), r.landing, "memory", targetLandingMem)
+}
+
+func printHotSummary(tw io.Writer, r hotResult) {
+	fmt.Fprintf(tw, "intake submission, %d connections: p99 < 100 ms\tp50 %s, p99 %s\t%s\n", r.conns,
+		ms(r.intake.firststep.latency.P50), ms(r.intake.firststep.latency.P99),
+		verdict(r.intake.firststep.latency.N > 0 && r.intake.firststep.latency.P99 < targetIntakeP99))
+	fmt.Fprintf(tw, "intake submission ≥ 0.5 × raw single-row inserts\t%.0f vs %.0f /s = %.2f\t%s\n",
+		r.intake.firststep.perSecond(), r.intake.reference.perSecond(), r.intake.ratio, verdict(r.intake.ratio >= targetIntakeRaw))
+	fmt.Fprintf(tw, "a week of slots, %d connections ≥ 0.3 × from memory\t%.0f vs %.0f req/s = %.2f\t%s\n", r.conns,
+		r.slots.firststep.perSecond(), r.slots.reference.perSecond(), r.slots.ratio, verdict(r.slots.ratio >= targetSlotsMem))
+	fmt.Fprintf(tw, "landing page, %d connections ≥ 0.5 × from memory\t%.0f vs %.0f req/s = %.2f\t%s\n", r.conns,
+		r.landing.firststep.perSecond(), r.landing.reference.perSecond(), r.landing.ratio, verdict(r.landing.ratio >= targetLandingMem))
+}
+
 func printStart(w io.Writer, r startResult) {
 	if r.buildTime > 0 {
 		fmt.Fprintf(w, "built %s (%s) in %s\n", r.binary, r.binaryInfo, r.buildTime.Round(time.Millisecond))
@@ -105,6 +146,11 @@ func printSummary(w io.Writer, o options, r results) {
 	section(w, "targets (DESIGN.md)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\tmeasured\tresult")
+	if o.hotOnly {
+		printHotSummary(tw, r.hot)
+		tw.Flush()
+		return
+	}
 
 	fmt.Fprintf(tw, "slot listing, 10 clinicians × 60 days: p50 < 5 ms server-side\tp50 %s one at a time (p99 %s); with %d clients p50 %s, %.0f req/s\t%s\n",
 		ms(r.slots.seqServer.P50), ms(r.slots.seqServer.P99), o.clients, ms(r.slots.concServer.P50), r.slots.conc.PerSecond,
@@ -118,6 +164,8 @@ func printSummary(w io.Writer, o options, r results) {
 
 	fmt.Fprintf(tw, "public pages ≥ 1/3 of bare net/http\t%.0f vs %.0f req/s = %.2f\t%s\n",
 		r.pages.firststep.perSecond(), r.pages.bare.perSecond(), r.pages.ratio, verdict(r.pages.ratio >= targetPagesRatio))
+
+	printHotSummary(tw, r.hot)
 
 	var rss []uint64
 	var firsts []time.Duration

@@ -98,7 +98,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}
-	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
+	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure(), PasswordCost: opt.PasswordCost})
 	a.Audit = audit.NewLog(db)
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
 	if err != nil {

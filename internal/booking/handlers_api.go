@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
@@ -72,6 +73,10 @@ type APIHandlers struct {
 	// Audit returns the hook that records who changed a clinician's hours
 	// through the staff API; nil records nothing.
 	Audit func(c echo.Context) ClinicianHook
+	// bodies are reused listing bodies (*[]byte): a listing is tens or
+	// hundreds of kilobytes, and allocating and collecting one per request
+	// cost as much as writing it.
+	bodies sync.Pool
 }
 
 // NewAPIHandlers returns the booking API handlers.
@@ -112,13 +117,20 @@ func (h *APIHandlers) slots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]slotJSON, len(list))
-	for i, s := range list {
-		out[i] = slotJSON{ClinicianID: s.ClinicianID, ClinicianName: s.ClinicianName,
-			Start: s.Start.In(q.Location).Format(time.RFC3339), End: s.End.In(q.Location).Format(time.RFC3339)}
+	buf, _ := h.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"slots": out})
+	*buf = appendSlotsJSON((*buf)[:0], list, q.Location)
+	err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, *buf)
+	if cap(*buf) <= maxPooledBody {
+		h.bodies.Put(buf)
+	}
+	return err
 }
+
+// maxPooledBody bounds the listing bodies kept for reuse.
+const maxPooledBody = 1 << 20
 
 type bookBody struct {
 	IntakeToken string `json:"intake_token"`

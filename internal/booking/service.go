@@ -70,15 +70,17 @@ type Config struct {
 
 // Service applies the booking rules.
 type Service struct {
-	db       *gorm.DB
-	now      func() time.Time
-	intakes  Intakes
-	practice Practice
-	cfg      Config
-	mails    *mailer
-	notify   func() // wakes the mail worker after a commit
-	host     string // of BaseURL, for UIDs and Message-IDs
-	feeds    feedVersions
+	db        *gorm.DB
+	now       func() time.Time
+	intakes   Intakes
+	practice  Practice
+	cfg       Config
+	mails     *mailer
+	notify    func() // wakes the mail worker after a commit
+	host      string // of BaseURL, for UIDs and Message-IDs
+	feeds     feedVersions
+	rules     rulesCache
+	schedules scheduleCache
 }
 
 // NewService returns the booking service. notify is called after every

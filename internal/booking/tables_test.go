@@ -17,6 +17,7 @@ import (
 // intakes), never by name.
 var bookingTables = map[string]bool{
 	"bookings": true, "booking_links": true, "clinicians": true, "availabilities": true, "idempotency_keys": true,
+	"schedule_version": true, // raised by triggers on the tables above; read by the slot listing cache
 }
 
 // sqlTable finds a table named in SQL text, or a literal that is a bare

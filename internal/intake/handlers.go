@@ -43,34 +43,20 @@ func (h *Handlers) Routes(e *echo.Echo, api *echo.Group, limit echo.MiddlewareFu
 	api.POST("/intakes", h.apiCreate, limit)
 }
 
-type landingView struct {
-	web.Layout
-}
-
 func (h *Handlers) landing(c echo.Context) error {
-	v := &landingView{}
-	v.Title = "Request a free consultation"
-	return h.r.Render(c, http.StatusOK, "landing", v)
+	return h.r.RenderShared(c, http.StatusOK, "landing", &web.Layout{Title: "Request a free consultation"})
 }
-
-type plainView struct{ web.Layout }
 
 func (h *Handlers) crisis(c echo.Context) error {
-	v := &plainView{}
-	v.Title = "Crisis resources"
-	return h.r.Render(c, http.StatusOK, "crisis", v)
+	return h.r.RenderShared(c, http.StatusOK, "crisis", &web.Layout{Title: "Crisis resources"})
 }
 
 func (h *Handlers) privacy(c echo.Context) error {
-	v := &plainView{}
-	v.Title = "Privacy notice"
-	return h.r.Render(c, http.StatusOK, "privacy", v)
+	return h.r.RenderShared(c, http.StatusOK, "privacy", &web.Layout{Title: "Privacy notice"})
 }
 
 func (h *Handlers) thanks(c echo.Context) error {
-	v := &plainView{}
-	v.Title = "Thank you"
-	return h.r.Render(c, http.StatusOK, "thanks", v)
+	return h.r.RenderShared(c, http.StatusOK, "thanks", &web.Layout{Title: "Thank you"})
 }
 
 // FieldError is one line of the error summary at the top of a form.

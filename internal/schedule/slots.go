@@ -120,9 +120,10 @@ const (
 	zoneMargin = 16 * 60 * 60
 )
 
-// bounds returns the range of whole Unix seconds [lo, hi) that slot starts
-// of rules r may take; lo >= hi means none.
-func bounds(r *Availability, from, to, now time.Time) (lo, hi int64) {
+// Bounds returns the range of whole Unix seconds [lo, hi) that slot starts
+// of rules r may take; lo >= hi means none. OpenSlots depends on now through
+// these alone (a listing cache may rely on it).
+func Bounds(r *Availability, from, to, now time.Time) (lo, hi int64) {
 	early := from
 	if n := now.Add(r.MinNotice); n.After(early) {
 		early = n
@@ -142,7 +143,7 @@ func estimateSlots(s *Schedule, from, to, now time.Time) int {
 	if r.Slot <= 0 || step <= 0 {
 		return 0
 	}
-	lo, hi := bounds(r, from, to, now)
+	lo, hi := Bounds(r, from, to, now)
 	if lo >= hi {
 		return 0
 	}
@@ -179,7 +180,7 @@ func (g *slotGen) appendSchedule(out []rawSlot, schedules []Schedule, si int, fr
 		return out
 	}
 	step := slot + buf
-	lo, hi := bounds(r, from, to, now)
+	lo, hi := Bounds(r, from, to, now)
 	if lo >= hi {
 		return out
 	}

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -36,9 +37,31 @@ func hashPassword(pw string, cost int) (string, error) {
 // make that first unknown-email sign-in slower than the rest.
 var dummyHash = []byte("$2a$12$fZIEgItTBodjUOfdCU0zfeZ3vHrWNWzVLBc2HSGbsuaqv4ifE.o4K")
 
-func checkPassword(hash, pw string) bool {
+// dummyHashes holds the comparison hash of each other cost in use (tests
+// lower the cost); the hash must have the cost real hashes have, or an
+// unknown email would answer at a different speed than a wrong password.
+var dummyHashes sync.Map // int → func() []byte
+
+// dummyHashFor returns the comparison hash for unknown accounts at cost.
+func dummyHashFor(cost int) []byte {
+	if cost == bcryptCost || cost <= 0 {
+		return dummyHash
+	}
+	f, _ := dummyHashes.LoadOrStore(cost, sync.OnceValue(func() []byte {
+		h, err := bcrypt.GenerateFromPassword([]byte("no account has this password"), cost)
+		if err != nil {
+			return dummyHash
+		}
+		return h
+	}))
+	return f.(func() []byte)()
+}
+
+// checkPassword reports whether pw matches hash. An empty hash (no such
+// account) is compared against the dummy hash of cost, and never matches.
+func checkPassword(hash, pw string, cost int) bool {
 	if hash == "" {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		bcrypt.CompareHashAndPassword(dummyHashFor(cost), []byte(pw))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil

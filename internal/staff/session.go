@@ -47,6 +47,9 @@ type SessionConfig struct {
 	Idle     time.Duration // zero: DefaultSessionIdle
 	Absolute time.Duration // zero: DefaultSessionAbsolute
 	Secure   bool          // the cookie is sent over HTTPS only
+	// PasswordCost is the bcrypt cost of the accounts' hashes (zero: the
+	// production cost); an unknown email is checked against a hash of it.
+	PasswordCost int
 }
 
 // Sessions signs staff in and out of the web pages. Only a hash of each
@@ -120,7 +123,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 	if found {
 		hash = r.PasswordHash
 	}
-	ok := checkPassword(hash, cred.Password)
+	ok := checkPassword(hash, cred.Password, s.cfg.PasswordCost)
 	reason := ""
 	switch {
 	case !found:

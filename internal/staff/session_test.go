@@ -52,7 +52,7 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	accounts := staff.NewService(db, clock.Now)
 	accounts.SetPasswordCost(bcrypt.MinCost)
 	return &sessionFixture{db: db, clock: clock, accounts: accounts,
-		sessions: staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}),
+		sessions: staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, PasswordCost: bcrypt.MinCost}),
 		log:      audit.NewLog(db)}
 }
 

@@ -45,7 +45,8 @@ func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "firstste
 // SQLite runs in WAL mode with foreign keys on, synchronous=FULL (a booking
 // the user was told about survives a power cut) and a busy timeout; every
 // transaction begins IMMEDIATE so that write transactions are serialized and
-// a check followed by an insert inside one cannot race.
+// a check followed by an insert inside one cannot race. Writes go through one
+// connection, queued in Go, and reads through a pool (see sqlitePool).
 func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, error) {
 	cfg := &gorm.Config{
 		// SQL with its values (intake answers) must never reach a log.
@@ -66,8 +67,13 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, error) {
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(SQLitePath(dataDir))), cfg)
+		pool, err := openSQLitePool(sqliteDSN(SQLitePath(dataDir)))
 		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db, err = gorm.Open(sqlite.New(sqlite.Config{Conn: pool}), cfg)
+		if err != nil {
+			pool.close()
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	default:
@@ -78,14 +84,14 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, error) {
 		return nil, fmt.Errorf("database handle: %w", err)
 	}
 	if DialectOf(db) == SQLite {
-		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxOpenConns(8) // the readers
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 	}
 	sqlDB.SetMaxIdleConns(8)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
+	if err := Ping(ctx, db); err != nil {
+		Close(db)
 		return nil, fmt.Errorf("ping database: %w", err)
 	}
 	return db, nil
@@ -97,6 +103,9 @@ func sqliteDSN(path string) string {
 
 // Close releases the connections of db.
 func Close(db *gorm.DB) error {
+	if p, ok := db.ConnPool.(*sqlitePool); ok {
+		return p.close()
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -106,6 +115,9 @@ func Close(db *gorm.DB) error {
 
 // Ping reports whether the database answers.
 func Ping(ctx context.Context, db *gorm.DB) error {
+	if p, ok := db.ConnPool.(*sqlitePool); ok {
+		return p.ping(ctx)
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -115,8 +127,15 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 
 // Transact runs fn in one transaction, committed when fn returns nil and
 // rolled back otherwise. Services call it once per operation and pass tx to
-// small helpers.
+// small helpers. On SQLite, operations that arrive together share one
+// commit, each in a savepoint of its own (see groupCommit); called with a
+// transaction, fn runs in a savepoint of it.
 func Transact(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+	if p, ok := db.ConnPool.(*sqlitePool); ok {
+		if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+			return p.group.transact(ctx, db, fn)
+		}
+	}
 	return db.WithContext(ctx).Transaction(fn)
 }
 

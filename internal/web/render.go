@@ -7,7 +7,9 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -52,6 +54,17 @@ type Renderer struct {
 	staffOf StaffOf
 	// Crisis, when set, supplies the crisis resources of every page.
 	Crisis CrisisLines
+
+	mu     sync.Mutex
+	shared map[string]sharedPage // by page name: its last rendering for everyone
+}
+
+// sharedPage is a page rendered once for every visitor of the public site,
+// with what it was rendered from.
+type sharedPage struct {
+	title, practiceName, crisisText string
+	crisis                          []CrisisLine
+	body                            []byte
 }
 
 // NewRenderer parses base.html with the partials under partials/ and then
@@ -101,6 +114,52 @@ func (r *Renderer) Render(c echo.Context, status int, name string, view View) er
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// RenderShared writes page name as Render does, for a page that is the same
+// for every visitor: its view holds nothing but the layout, and it has no
+// form (no CSRF token is put in it). The page is rendered once and served
+// from memory until the title or the practice's name, crisis text or crisis
+// resources change; a signed-in staff member, whose header differs, gets
+// Render.
+func (r *Renderer) RenderShared(c echo.Context, status int, name string, view *Layout) error {
+	if r.site != nil {
+		view.PracticeName, view.CrisisText = r.site(c.Request().Context())
+	}
+	if r.Crisis != nil {
+		view.Crisis = r.Crisis(c.Request().Context())
+	}
+	if r.staffOf != nil && view.Staff == nil {
+		view.Staff = r.staffOf(c)
+	}
+	if view.Staff != nil {
+		return r.Render(c, status, name, view)
+	}
+	r.mu.Lock()
+	p, ok := r.shared[name]
+	r.mu.Unlock()
+	if ok && p.title == view.Title && p.practiceName == view.PracticeName && p.crisisText == view.CrisisText &&
+		slices.Equal(p.crisis, view.Crisis) {
+		return c.HTMLBlob(status, p.body)
+	}
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	view.CSRF = ""
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base.html", view); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	p = sharedPage{title: view.Title, practiceName: view.PracticeName, crisisText: view.CrisisText,
+		crisis: slices.Clone(view.Crisis), body: buf.Bytes()}
+	r.mu.Lock()
+	if r.shared == nil {
+		r.shared = map[string]sharedPage{}
+	}
+	r.shared[name] = p
+	r.mu.Unlock()
+	return c.HTMLBlob(status, p.body)
 }
 
 // Funcs are the helpers templates may call.
