@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/staff"
 )
 
@@ -40,8 +41,8 @@ func TestClinicianAddsWednesdayAfternoons(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create clinician: %v", err)
 	}
-	if _, err := s.App.Booking.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
-		MinNoticeHours: 1, HorizonDays: 30, Weekly: []booking.WeeklyWindowInput{
+	if _, err := s.App.Booking.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
+		MinNoticeHours: 1, HorizonDays: 30, Weekly: []schedule.WeeklyWindowInput{
 			{Weekday: "monday", Start: "09:00", End: "12:00"},
 			{Weekday: "tuesday", Start: "09:00", End: "12:00"},
 		}}); err != nil {

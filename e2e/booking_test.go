@@ -15,6 +15,7 @@ import (
 	"github.com/firststep/firststep/internal/app"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/outbox"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 const (
@@ -46,11 +47,11 @@ func StartBookingServer(t *testing.T) (*Server, *MailServer) {
 	if err != nil {
 		t.Fatalf("create clinician: %v", err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "10:00", End: "13:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "10:00", End: "13:00"})
 	}
-	if _, err := s.App.Booking.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
+	if _, err := s.App.Booking.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
 		MinNoticeHours: 1, HorizonDays: 30, Weekly: weekly}); err != nil {
 		t.Fatalf("set availability: %v", err)
 	}

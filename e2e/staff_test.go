@@ -16,6 +16,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/outbox"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/staff"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -294,11 +295,11 @@ func TestFrontDeskBooksForAClient(t *testing.T) {
 	ctx := context.Background()
 	const clinician = "Dr. Maya Lindqvist"
 	clin := addClinician(t, s, clinician, "maya@practice.test")
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "10:00", End: "13:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "10:00", End: "13:00"})
 	}
-	if _, err := s.App.Booking.SetAvailability(ctx, clin, booking.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
+	if _, err := s.App.Booking.SetAvailability(ctx, clin, schedule.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 60,
 		MinNoticeHours: 1, HorizonDays: 30, Weekly: weekly}); err != nil {
 		t.Fatalf("set availability: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
+	"github.com/firststep/firststep/internal/schedule"
 	"gorm.io/gorm"
 )
 
@@ -46,9 +47,9 @@ type seeded struct {
 func seedPractice(ctx context.Context, a *app.App, rng *rand.Rand) (seeded, error) {
 	start := time.Now()
 	var out seeded
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
 	}
 	for i := range seedClinicians {
 		offers := []string{"individual"}
@@ -61,7 +62,7 @@ func seedPractice(ctx context.Context, a *app.App, rng *rand.Rand) (seeded, erro
 		if err != nil {
 			return out, fmt.Errorf("seed clinician: %w", err)
 		}
-		if _, err := a.Booking.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: zone, SlotMinutes: 50,
+		if _, err := a.Booking.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: zone, SlotMinutes: 50,
 			BufferMinutes: 10, MinNoticeHours: seedMinNoticeHours, HorizonDays: seedHorizonDays, Weekly: weekly}); err != nil {
 			return out, fmt.Errorf("seed availability: %w", err)
 		}

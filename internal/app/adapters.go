@@ -5,9 +5,11 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/web/staffui"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 )
 
@@ -18,9 +20,9 @@ type intakeClients struct{ svc *intake.Service }
 var _ booking.Intakes = intakeClients{}
 
 func clientOf(in intake.Intake) booking.Client {
-	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
+	return booking.Client{IntakeID: in.ID, Kind: in.Kind, Name: in.Name, Email: in.Email,
 		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
-		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
+		TimeZone: in.TimeZone, SessionFormat: consult.Format(in.SessionFormat)}
 }
 
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
@@ -31,6 +33,10 @@ func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client,
 func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error) {
 	in, err := a.svc.GetTx(tx, id)
 	return clientOf(in), err
+}
+
+func (a intakeClients) Kinds(tx *gorm.DB, ids []int64) (map[int64]consult.Kind, error) {
+	return a.svc.KindsTx(tx, ids)
 }
 
 func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
@@ -92,11 +98,8 @@ func (a *App) clientByToken(ctx context.Context, token string) (booking.Client, 
 }
 
 func (a *App) practiceZone(ctx context.Context) string {
-	s, err := a.Practice.Get(ctx)
-	if err != nil {
-		return "UTC"
-	}
-	return s.TimeZone
+	s, _ := a.Practice.Get(ctx) // on error: the zero settings, read in UTC
+	return zone.First(s.TimeZone)
 }
 
 // Staff ties accounts to clinicians without reading booking's table.

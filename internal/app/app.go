@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/firststep/firststep/internal/admin"
-	"github.com/firststep/firststep/internal/web/auth"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/firststep/firststep/internal/admin"
+	"github.com/firststep/firststep/internal/web/auth"
 
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"

@@ -16,6 +16,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/staff"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -35,16 +36,16 @@ func hoursForm() url.Values {
 }
 
 // mondayHours are clinician hours on Monday mornings in New York.
-func mondayHours() booking.AvailabilityInput {
-	return booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50, BufferMinutes: 10, HorizonDays: 60,
-		Weekly: []booking.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}}}
+func mondayHours() schedule.AvailabilityInput {
+	return schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50, BufferMinutes: 10, HorizonDays: 60,
+		Weekly: []schedule.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}}}
 }
 
 // nextWeek is the Monday of next week in New York, as the fixture's clock
 // reads it.
-func (fx *staffFixture) nextWeek() booking.Date {
+func (fx *staffFixture) nextWeek() schedule.Date {
 	ny, _ := time.LoadLocation("America/New_York")
-	return booking.WeekStart(booking.DateOf(fx.clock.Now().In(ny))).AddDays(7)
+	return schedule.WeekStart(schedule.DateOf(fx.clock.Now().In(ny))).AddDays(7)
 }
 
 // hoursPage opens a consultation-hours page as role and parses it.

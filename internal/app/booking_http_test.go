@@ -14,6 +14,7 @@ import (
 
 	"github.com/firststep/firststep/internal/app"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 	"golang.org/x/net/html"
 )
 
@@ -27,11 +28,11 @@ func seedClinician(t *testing.T, a *app.App, name string, offers ...string) book
 	if err != nil {
 		t.Fatal(err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
 	}
-	if _, err := a.Booking.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "America/New_York",
+	if _, err := a.Booking.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "America/New_York",
 		SlotMinutes: 50, BufferMinutes: 10, HorizonDays: 60, Weekly: weekly}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/staff"
 )
@@ -48,10 +49,10 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 	if err := a.Practice.Save(a.DB.WithContext(ctx), settings); err != nil {
 		return err
 	}
-	hours := []booking.WeeklyWindowInput{}
+	hours := []schedule.WeeklyWindowInput{}
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		hours = append(hours, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"},
-			booking.WeeklyWindowInput{Weekday: d, Start: "13:00", End: "17:00"})
+		hours = append(hours, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"},
+			schedule.WeeklyWindowInput{Weekday: d, Start: "13:00", End: "17:00"})
 	}
 	clinicians := []booking.ClinicianInput{
 		{Name: "Dr. Maya Lindqvist", Email: "maya@demo.firststep.test", Offers: []string{"individual", "couple"}, TimeZone: settings.TimeZone},
@@ -62,7 +63,7 @@ func (a *App) SeedDemo(ctx context.Context, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rules := booking.AvailabilityInput{TimeZone: in.TimeZone, SlotMinutes: 30, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 60, Weekly: hours}
+		rules := schedule.AvailabilityInput{TimeZone: in.TimeZone, SlotMinutes: 30, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 60, Weekly: hours}
 		if _, err := a.Booking.SetAvailability(ctx, c.ID, rules); err != nil {
 			return err
 		}

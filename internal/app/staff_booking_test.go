@@ -20,6 +20,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/outbox"
+	"github.com/firststep/firststep/internal/schedule"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -47,11 +48,11 @@ func (fx *staffFixture) consultClinician() int64 {
 	if err != nil {
 		fx.t.Fatalf("create clinician: %v", err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "08:00", End: "18:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "08:00", End: "18:00"})
 	}
-	if _, err := fx.a.Booking.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 50,
+	if _, err := fx.a.Booking.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "UTC", SlotMinutes: 50,
 		BufferMinutes: 10, MinNoticeHours: 1, HorizonDays: 30, Weekly: weekly}); err != nil {
 		fx.t.Fatalf("set availability: %v", err)
 	}

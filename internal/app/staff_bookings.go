@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+
 	"github.com/firststep/firststep/internal/web/auth"
 
 	"github.com/firststep/firststep/internal/booking"
@@ -33,7 +34,7 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]staffu
 			return nil, err
 		}
 		out[i] = staffui.IntakeBooking{ID: b.ID, ClinicianName: b.ClinicianName, Start: b.Start, End: b.End,
-			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Sequence: b.Sequence}
+			ClientTimeZone: b.ClientTimeZone, Cancelled: b.Status == booking.StatusCancelled, Changeable: b.CanChange, Sequence: b.Sequence}
 		for _, e := range emails {
 			out[i].Emails = append(out[i].Emails, staffui.IntakeEmail{Recipients: e.Recipients, Subject: e.Subject,
 				About: booking.EmailWords(e.Purpose), Status: e.Status, StatusWords: outbox.StatusWords(e.Status),

@@ -5,47 +5,9 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/schedule"
 	"gorm.io/gorm"
 )
-
-// Holds reports whether the rules' hours hold the consultation [start, end):
-// it lies inside one of the windows of the date it starts on, in the
-// rules' zone (weekly hours unless an exception closes the date, plus the
-// date's extra hours). Notice and horizon do not matter: they limit new
-// bookings, not the ones already made.
-func (a Availability) Holds(start, end time.Time) bool {
-	loc := a.location()
-	d := DateOf(start.In(loc))
-	weekly, exceptions := sortedRules(&a)
-	closed := false
-	var extra []Exception
-	for _, e := range exceptions {
-		switch {
-		case e.Date != d:
-		case e.Closed:
-			closed = true
-		default:
-			extra = append(extra, e)
-		}
-	}
-	var days []WeeklyWindow
-	if !closed {
-		for _, w := range weekly {
-			if w.Weekday == d.Weekday() {
-				days = append(days, w)
-			}
-		}
-	}
-	var g slotGen
-	for _, w := range g.joinWindows(days, extra) {
-		from := time.Date(d.Year, d.Month, d.Day, 0, 0, int(w.start), 0, loc)
-		to := time.Date(d.Year, d.Month, d.Day, 0, 0, int(w.end), 0, loc)
-		if !start.Before(from) && !end.After(to) {
-			return true
-		}
-	}
-	return false
-}
 
 // AffectedConsultation is an upcoming consultation that new hours would
 // leave outside the clinician's hours.
@@ -89,7 +51,7 @@ func errHoursHoldConsultations(list []AffectedConsultation, loc *time.Location) 
 // started and that the saved rules held but next does not. A consultation
 // already outside the saved hours (kept on purpose before) is not listed
 // again.
-func affectedBy(tx *gorm.DB, clinicianID int64, next Availability, now time.Time) ([]AffectedConsultation, error) {
+func affectedBy(tx *gorm.DB, clinicianID int64, next schedule.Availability, now time.Time) ([]AffectedConsultation, error) {
 	saved, err := loadAvailability(tx, clinicianID)
 	if apperr.As(err) != nil && apperr.As(err).Code == errNoAvailability.Code {
 		return nil, nil
@@ -98,7 +60,7 @@ func affectedBy(tx *gorm.DB, clinicianID int64, next Availability, now time.Time
 		return nil, err
 	}
 	var rows []bookingRow
-	if err := tx.Where("clinician_id = ? AND status = ? AND start_at > ?", clinicianID, StatusActive, now.UTC()).
+	if err := stillChangeable(tx, now).Where("clinician_id = ?", clinicianID).
 		Order("start_at, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list upcoming consultations: %w", err)
 	}

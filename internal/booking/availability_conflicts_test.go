@@ -7,14 +7,15 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 // weekdayMornings are the env's hours (weekdays 09:00–12:00 New York) with
 // change applied.
-func weekdayMornings(change func(*booking.AvailabilityInput)) booking.AvailabilityInput {
-	in := booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50, BufferMinutes: 10, HorizonDays: 60}
+func weekdayMornings(change func(*schedule.AvailabilityInput)) schedule.AvailabilityInput {
+	in := schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50, BufferMinutes: 10, HorizonDays: 60}
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		in.Weekly = append(in.Weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
+		in.Weekly = append(in.Weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
 	}
 	if change != nil {
 		change(&in)
@@ -22,9 +23,9 @@ func weekdayMornings(change func(*booking.AvailabilityInput)) booking.Availabili
 	return in
 }
 
-func withoutDay(day string) func(*booking.AvailabilityInput) {
-	return func(in *booking.AvailabilityInput) {
-		var kept []booking.WeeklyWindowInput
+func withoutDay(day string) func(*schedule.AvailabilityInput) {
+	return func(in *schedule.AvailabilityInput) {
+		var kept []schedule.WeeklyWindowInput
 		for _, w := range in.Weekly {
 			if w.Weekday != day {
 				kept = append(kept, w)
@@ -49,20 +50,20 @@ func TestHoursThatLeaveConsultationsOutAreRefused(t *testing.T) {
 	saved, _ := e.svc.Availability(ctx, e.maya.ID)
 	cases := []struct {
 		name     string
-		change   func(*booking.AvailabilityInput)
+		change   func(*schedule.AvailabilityInput)
 		affected bool
 	}{
 		{"Wednesday no longer worked", withoutDay("wednesday"), true},
-		{"the date closed", func(in *booking.AvailabilityInput) {
-			in.Exceptions = []booking.ExceptionInput{{Date: "2026-12-02", Closed: true}}
+		{"the date closed", func(in *schedule.AvailabilityInput) {
+			in.Exceptions = []schedule.ExceptionInput{{Date: "2026-12-02", Closed: true}}
 		}, true},
-		{"the morning starts later", func(in *booking.AvailabilityInput) { in.Weekly[2].Start = "10:00" }, true},
-		{"another zone moves the hours", func(in *booking.AvailabilityInput) { in.TimeZone = "America/Los_Angeles" }, true},
-		{"closed, but extra hours that hold it", func(in *booking.AvailabilityInput) {
-			in.Exceptions = []booking.ExceptionInput{{Date: "2026-12-02", Closed: true}, {Date: "2026-12-02", Start: "08:00", End: "10:00"}}
+		{"the morning starts later", func(in *schedule.AvailabilityInput) { in.Weekly[2].Start = "10:00" }, true},
+		{"another zone moves the hours", func(in *schedule.AvailabilityInput) { in.TimeZone = "America/Los_Angeles" }, true},
+		{"closed, but extra hours that hold it", func(in *schedule.AvailabilityInput) {
+			in.Exceptions = []schedule.ExceptionInput{{Date: "2026-12-02", Closed: true}, {Date: "2026-12-02", Start: "08:00", End: "10:00"}}
 		}, false},
 		{"another day closed", withoutDay("friday"), false},
-		{"longer consultations, shorter notice", func(in *booking.AvailabilityInput) { in.SlotMinutes, in.MinNoticeHours = 60, 48 }, false},
+		{"longer consultations, shorter notice", func(in *schedule.AvailabilityInput) { in.SlotMinutes, in.MinNoticeHours = 60, 48 }, false},
 	}
 	for _, c := range cases {
 		_, err := e.svc.SetAvailability(ctx, e.maya.ID, weekdayMornings(c.change))
@@ -100,7 +101,7 @@ func TestHoursThatLeaveConsultationsOutAreRefused(t *testing.T) {
 	if b, _ := e.svc.ByManageToken(ctx, conf.ManageToken); b.Status != booking.StatusActive {
 		t.Errorf("the kept consultation is %s", b.Status)
 	}
-	if _, err := e.svc.SetAvailability(ctx, e.maya.ID, weekdayMornings(func(in *booking.AvailabilityInput) {
+	if _, err := e.svc.SetAvailability(ctx, e.maya.ID, weekdayMornings(func(in *schedule.AvailabilityInput) {
 		withoutDay("wednesday")(in)
 		in.BufferMinutes = 15
 	})); err != nil {

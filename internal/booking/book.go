@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/outbox"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/zone"
@@ -115,7 +117,7 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 		uid, _ := secret.New()
 		b := bookingRow{IntakeID: cl.IntakeID, ClinicianID: clin.ID, StartAt: req.Start.UTC(), EndAt: req.Start.Add(rules.Slot).UTC(),
 			BlockEnd: req.Start.Add(rules.Slot + rules.Buffer).UTC(), Status: StatusActive, UID: "consult-" + uid[:24] + "@" + s.host,
-			ClientTimezone: clientZone(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
+			ClientTimezone: zone.First(req.ClientTimeZone, cl.TimeZone, settings.TimeZone), SessionFormat: cl.SessionFormat, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&b).Error; err != nil {
 			if store.IsOverlap(err) {
 				return ErrSlotTaken
@@ -163,17 +165,17 @@ func (s *Service) book(ctx context.Context, client func(*gorm.DB) (Client, error
 // Postgres it locks the clinician's row so that bookings of one clinician
 // take turns (the exclusion constraint is the final word either way); on
 // SQLite the write transaction is already exclusive.
-func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) (clinicianRow, Availability, error) {
+func (s *Service) lockOpen(tx *gorm.DB, kind consult.Kind, req Request, except int64) (clinicianRow, schedule.Availability, error) {
 	clin, err := loadClinician(lockForUpdate(tx), req.ClinicianID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
-			return clin, Availability{}, &apperr.Error{Kind: apperr.Invalid, Code: "clinician_not_found", Message: "There is no such clinician.",
+			return clin, schedule.Availability{}, &apperr.Error{Kind: apperr.Invalid, Code: "clinician_not_found", Message: "There is no such clinician.",
 				Fields: map[string]string{"clinician_id": "There is no such clinician."}}
 		}
-		return clin, Availability{}, err
+		return clin, schedule.Availability{}, err
 	}
 	if !clin.Active || !clin.clinician().Offers(kind) {
-		return clin, Availability{}, errSlotNotOpen
+		return clin, schedule.Availability{}, errSlotNotOpen
 	}
 	rules, err := loadAvailability(tx, clin.ID)
 	if err != nil {
@@ -183,7 +185,7 @@ func (s *Service) lockOpen(tx *gorm.DB, kind string, req Request, except int64) 
 		return clin, rules, err
 	}
 	now := s.now()
-	sched := Schedule{ClinicianID: clin.ID, Rules: rules}
+	sched := schedule.Schedule{ClinicianID: clin.ID, Rules: rules}
 	if _, ok := sched.OpenAt(req.Start, now); !ok {
 		return clin, rules, errSlotNotOpen
 	}
@@ -206,18 +208,6 @@ func lockForUpdate(tx *gorm.DB) *gorm.DB {
 		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	return tx
-}
-
-func clientZone(zones ...string) string {
-	for _, z := range zones {
-		if z == "" {
-			continue
-		}
-		if _, err := zone.Load(z); err == nil {
-			return z
-		}
-	}
-	return "UTC"
 }
 
 type issuedLink struct {

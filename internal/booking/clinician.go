@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/mailbox"
 	"github.com/firststep/firststep/internal/zone"
 )
@@ -23,8 +24,8 @@ type Clinician struct {
 }
 
 // Offers reports whether the clinician offers consultations of kind.
-func (c Clinician) Offers(kind string) bool {
-	return kind == "individual" && c.OffersIndividual || kind == "couple" && c.OffersCouple
+func (c Clinician) Offers(kind consult.Kind) bool {
+	return kind == consult.Individual && c.OffersIndividual || kind == consult.Couple && c.OffersCouple
 }
 
 // ClinicianInput is the body of POST /api/v1/clinicians and the admin form.
@@ -55,7 +56,7 @@ func (in *ClinicianInput) Validate() error {
 		f["offers"] = "Choose at least one kind of consultation: individual, couple."
 	}
 	for _, o := range in.Offers {
-		if o != "individual" && o != "couple" {
+		if !consult.Kind(o).Valid() {
 			f["offers"] = "Offers can only be \"individual\" and \"couple\"."
 		}
 	}
@@ -115,7 +116,7 @@ type bookingRow struct {
 	UID            string `gorm:"column:uid"`
 	Sequence       int
 	ClientTimezone string
-	SessionFormat  string // the client's choice when booked; see Location
+	SessionFormat  consult.Format // the client's choice when booked; see Location
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time

@@ -1,6 +1,8 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/consult"
+
 	"fmt"
 	"time"
 
@@ -63,8 +65,8 @@ func (in ClinicianInput) applyTo(r *clinicianRow, now time.Time) {
 	r.Name, r.Email, r.Timezone, r.VideoLink, r.Address = in.Name, in.Email, in.TimeZone, in.VideoLink, in.Address
 	r.OffersIndividual, r.OffersCouple = false, false
 	for _, o := range in.Offers {
-		r.OffersIndividual = r.OffersIndividual || o == "individual"
-		r.OffersCouple = r.OffersCouple || o == "couple"
+		r.OffersIndividual = r.OffersIndividual || consult.Kind(o) == consult.Individual
+		r.OffersCouple = r.OffersCouple || consult.Kind(o) == consult.Couple
 	}
 	r.UpdatedAt = now
 }

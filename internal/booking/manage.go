@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store"
+	"github.com/firststep/firststep/internal/zone"
 	"gorm.io/gorm"
 )
 
@@ -16,7 +18,7 @@ import (
 type Booking struct {
 	ID             int64
 	IntakeID       int64
-	Kind           string
+	Kind           consult.Kind
 	ClinicianID    int64
 	ClinicianName  string
 	Start, End     time.Time
@@ -33,13 +35,13 @@ type Booking struct {
 	// PartnerWaiting: the couple's partner may not be contacted yet, so
 	// they have no invitation and no link of their own (see Client).
 	PartnerWaiting bool
+	// CanChange: it could still be rescheduled or cancelled when it was
+	// read (see Changeable).
+	CanChange bool
 	// Unchanged is set by a reschedule to the time and clinician the
 	// booking already had: nothing was changed and nobody was emailed.
 	Unchanged bool
 }
-
-// Past reports whether the consultation has started.
-func (b Booking) Past(now time.Time) bool { return !now.Before(b.Start) }
 
 // ByManageToken returns the booking a manage link belongs to.
 func (s *Service) ByManageToken(ctx context.Context, token string) (Booking, error) {
@@ -94,7 +96,8 @@ func (s *Service) view(ctx context.Context, db *gorm.DB, b bookingRow, holder st
 	place := Location(b.SessionFormat, settings, clin.clinician())
 	return Booking{ID: b.ID, IntakeID: b.IntakeID, Kind: cl.Kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
 		Start: b.StartAt.UTC(), End: b.EndAt.UTC(), Status: b.Status, Sequence: b.Sequence, ClientTimeZone: b.ClientTimezone,
-		Place: place, Location: place.Text(), HolderName: holder, PartnerWaiting: cl.PartnerWaiting}, nil
+		Place: place, Location: place.Text(), HolderName: holder, PartnerWaiting: cl.PartnerWaiting,
+		CanChange: b.changeable(s.now()) == nil}, nil
 }
 
 func bookingByToken(tx *gorm.DB, token string) (linkRow, bookingRow, error) {
@@ -154,7 +157,7 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 			return err
 		}
 		now := s.now().UTC()
-		if err := changeable(b, now); err != nil {
+		if err := b.changeable(now); err != nil {
 			return err
 		}
 		if req.ClinicianID == 0 {
@@ -186,7 +189,7 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 		b.Sequence++
 		b.UpdatedAt = now
 		if req.ClientTimeZone != "" {
-			b.ClientTimezone = clientZone(req.ClientTimeZone, b.ClientTimezone)
+			b.ClientTimezone = zone.First(req.ClientTimeZone, b.ClientTimezone)
 		}
 		res := tx.Model(&bookingRow{}).Where("id = ? AND status = ?", b.ID, StatusActive).Updates(map[string]any{
 			"clinician_id": b.ClinicianID, "start_at": b.StartAt, "end_at": b.EndAt, "block_end": b.BlockEnd,
@@ -260,11 +263,11 @@ func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, e
 		}
 		out = b
 		if b.Status == StatusCancelled {
-			return nil
+			return nil // cancelling twice changes nothing
 		}
 		now := s.now().UTC()
-		if !now.Before(b.StartAt) {
-			return errPast
+		if err := b.changeable(now); err != nil {
+			return err
 		}
 		b.Sequence++
 		b.Status = StatusCancelled
@@ -309,16 +312,6 @@ func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, e
 		s.notify()
 	}
 	return s.view(ctx, s.db.WithContext(ctx), out, "")
-}
-
-func changeable(b bookingRow, now time.Time) error {
-	if b.Status == StatusCancelled {
-		return errCancelled
-	}
-	if !now.Before(b.StartAt) {
-		return errPast
-	}
-	return nil
 }
 
 // linksOf returns the people of a booking's manage links, client first,

@@ -121,7 +121,7 @@ func (s *Service) invitePartner(tx *gorm.DB, settings practice.Settings, b booki
 // started yet, if any.
 func upcomingBooking(tx *gorm.DB, intakeID int64, now time.Time) (bookingRow, bool, error) {
 	var b bookingRow
-	err := tx.Where("intake_id = ? AND status = ? AND start_at > ?", intakeID, StatusActive, now.UTC()).Order("start_at").Take(&b).Error
+	err := stillChangeable(tx, now).Where("intake_id = ?", intakeID).Order("start_at").Take(&b).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return b, false, nil
 	}

@@ -3,15 +3,8 @@ package booking
 import (
 	"strings"
 
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/practice"
-)
-
-// The session formats a client can ask for (the intake's session_format).
-// An empty format (not answered) is treated as either.
-const (
-	FormatVideo    = "video"
-	FormatInPerson = "in_person"
-	FormatEither   = "either"
 )
 
 // Place is where a consultation happens: an address to come to, a video
@@ -25,14 +18,15 @@ type Place struct {
 // page, every email, the invitation's LOCATION and the clinician's feed all
 // use it. It follows what the client asked for: in person gives the
 // address, video gives the video link, either (or no answer) gives both.
+// An empty format (not answered) reads as either.
 // A client who asked for in person is never sent only a video link.
-func Location(format string, s practice.Settings, c Clinician) Place {
+func Location(format consult.Format, s practice.Settings, c Clinician) Place {
 	address := firstOf(c.Address, s.Address)
 	video := firstOf(c.VideoLink, s.VideoLink)
 	switch format {
-	case FormatInPerson:
+	case consult.InPerson:
 		return Place{Address: address}
-	case FormatVideo:
+	case consult.Video:
 		return Place{VideoLink: video}
 	default:
 		return Place{Address: address, VideoLink: video}

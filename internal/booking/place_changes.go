@@ -25,7 +25,7 @@ func (s *Service) resendChangedPlaces(tx *gorm.DB, old, cur clinicianRow, now ti
 		return err
 	}
 	var rows []bookingRow
-	if err := tx.Where("clinician_id = ? AND status = ? AND start_at > ?", cur.ID, StatusActive, now).
+	if err := stillChangeable(tx, now).Where("clinician_id = ?", cur.ID).
 		Order("start_at, id").Find(&rows).Error; err != nil {
 		return fmt.Errorf("list upcoming consultations: %w", err)
 	}

@@ -1,32 +1,20 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
+
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
-
-// DayPreview is one day of a clinician's week as clients see it: the open
-// slots that start on Date, in the clinician's zone.
-type DayPreview struct {
-	Date  Date
-	Slots []Slot
-}
-
-// WeekStart returns the Monday of the week (Monday to Sunday) that holds d.
-func WeekStart(d Date) Date { return addDays(d, -mondayFirst(d.Weekday())) }
-
-// AddDays returns the date n days after d (before it for negative n).
-func (d Date) AddDays(n int) Date { return addDays(d, n) }
 
 // WeekPreview lists the slots clients can book with a clinician in the week
 // (Monday to Sunday, in the zone of the clinician's saved rules) that holds
 // weekStart: the saved rules applied to the clinician's bookings, with the
 // minimum notice and horizon counted from now, exactly as the slot picker
 // offers them. It always returns seven days, Monday first.
-func (s *Service) WeekPreview(ctx context.Context, clinicianID int64, weekStart Date) ([]DayPreview, error) {
+func (s *Service) WeekPreview(ctx context.Context, clinicianID int64, weekStart schedule.Date) ([]schedule.Day, error) {
 	rules, err := s.Availability(ctx, clinicianID)
 	if err != nil {
 		return nil, err
@@ -36,37 +24,20 @@ func (s *Service) WeekPreview(ctx context.Context, clinicianID int64, weekStart 
 
 // PreviewWeek is WeekPreview for rules that are not saved (yet), so a
 // clinician can try a change before making it.
-func (s *Service) PreviewWeek(ctx context.Context, clinicianID int64, rules Availability, weekStart Date) ([]DayPreview, error) {
+func (s *Service) PreviewWeek(ctx context.Context, clinicianID int64, rules schedule.Availability, weekStart schedule.Date) ([]schedule.Day, error) {
 	db := s.db.WithContext(ctx)
 	if _, err := loadClinician(db, clinicianID); err != nil {
 		return nil, err
 	}
-	monday := WeekStart(weekStart)
-	loc := rules.location()
-	from, to := midnight(monday, loc), midnight(addDays(monday, 7), loc)
+	monday := schedule.WeekStart(weekStart)
+	loc := rules.Loc()
+	from, to := schedule.Midnight(monday, loc), schedule.Midnight(monday.AddDays(7), loc)
 	busy, err := busyIntervals(db, []int64{clinicianID}, from.Add(-24*time.Hour), to.Add(24*time.Hour), 0)
 	if err != nil {
 		return nil, err
 	}
-	slots := OpenSlots([]Schedule{{ClinicianID: clinicianID, Rules: rules, Busy: busy[clinicianID]}}, from, to, s.now())
-	return groupWeek(monday, slots, loc), nil
-}
-
-// groupWeek sorts slots into the seven days from monday by their start's
-// date in loc; slots outside the week are left out.
-func groupWeek(monday Date, slots []Slot, loc *time.Location) []DayPreview {
-	days := make([]DayPreview, 7)
-	for i := range days {
-		days[i].Date = addDays(monday, i)
-	}
-	first := monday.dayNumber()
-	for _, sl := range slots {
-		i := DateOf(sl.Start.In(loc)).dayNumber() - first
-		if i >= 0 && i < 7 {
-			days[i].Slots = append(days[i].Slots, sl)
-		}
-	}
-	return days
+	slots := schedule.OpenSlots([]schedule.Schedule{{ClinicianID: clinicianID, Rules: rules, Busy: busy[clinicianID]}}, from, to, s.now())
+	return schedule.GroupWeek(monday, slots, loc), nil
 }
 
 // Consultation is a clinician's consultation as their staff pages list it:
@@ -74,7 +45,7 @@ func groupWeek(monday Date, slots []Slot, loc *time.Location) []DayPreview {
 type Consultation struct {
 	BookingID  int64
 	IntakeID   int64
-	Kind       string // of the request: individual or couple
+	Kind       consult.Kind // of the request
 	Start, End time.Time
 	Status     string // StatusActive or StatusCancelled
 }
@@ -94,7 +65,11 @@ func (s *Service) Upcoming(ctx context.Context, clinicianID int64, limit int) ([
 		Order("start_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list upcoming consultations: %w", err)
 	}
-	kinds, err := intakeKinds(db, rows)
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.IntakeID
+	}
+	kinds, err := s.intakes.Kinds(db, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -102,30 +77,6 @@ func (s *Service) Upcoming(ctx context.Context, clinicianID int64, limit int) ([
 	for i, r := range rows {
 		out[i] = Consultation{BookingID: r.ID, IntakeID: r.IntakeID, Kind: kinds[r.IntakeID],
 			Start: r.StartAt.UTC(), End: r.EndAt.UTC(), Status: r.Status}
-	}
-	return out, nil
-}
-
-// intakeKinds reads the kind (individual or couple) of the requests the
-// bookings belong to, and nothing else of them.
-func intakeKinds(db *gorm.DB, rows []bookingRow) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(rows) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.IntakeID)
-	}
-	var kinds []struct {
-		ID   int64
-		Kind string
-	}
-	if err := db.Table("intakes").Select("id, kind").Where("id IN ?", ids).Scan(&kinds).Error; err != nil {
-		return nil, fmt.Errorf("read request kinds: %w", err)
-	}
-	for _, k := range kinds {
-		out[k.ID] = k.Kind
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 func TestWeekPreview(t *testing.T) {
@@ -14,40 +15,40 @@ func TestWeekPreview(t *testing.T) {
 	// Every case runs with the clock of newEnv: Tuesday 1 December 2026,
 	// 12:00 UTC (07:00 in New York). Times are shown as the clinician's
 	// wall clock with the zone's abbreviation.
-	nights := func(day string) booking.AvailabilityInput {
-		return booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 60, HorizonDays: 365,
-			Weekly: []booking.WeeklyWindowInput{
+	nights := func(day string) schedule.AvailabilityInput {
+		return schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 60, HorizonDays: 365,
+			Weekly: []schedule.WeeklyWindowInput{
 				{Weekday: "monday", Start: "09:00", End: "11:00"},
 				{Weekday: day, Start: "00:00", End: "04:00"},
 			}}
 	}
 	cases := []struct {
 		name  string
-		rules *booking.AvailabilityInput // nil: Maya's weekdays 09:00–12:00, 50 + 10 minutes
-		book  []string                   // New York times on Wednesday 2 December to book first
-		week  string                     // any day of the week to show
-		want  [7][]string                // Monday to Sunday
+		rules *schedule.AvailabilityInput // nil: Maya's weekdays 09:00–12:00, 50 + 10 minutes
+		book  []string                    // New York times on Wednesday 2 December to book first
+		week  string                      // any day of the week to show
+		want  [7][]string                 // Monday to Sunday
 	}{
 		{
 			name:  "spring forward: 02:00 does not exist on Sunday",
-			rules: func() *booking.AvailabilityInput { r := nights("sunday"); return &r }(),
+			rules: func() *schedule.AvailabilityInput { r := nights("sunday"); return &r }(),
 			week:  "2027-03-10", // Sunday 14 March 2027 the clocks go 02:00 → 03:00
 			want:  [7][]string{{"09:00 EST", "10:00 EST"}, nil, nil, nil, nil, nil, {"00:00 EST", "01:00 EST", "03:00 EDT"}},
 		},
 		{
 			name:  "fall back: 01:00 is offered once on Sunday",
-			rules: func() *booking.AvailabilityInput { r := nights("sunday"); return &r }(),
+			rules: func() *schedule.AvailabilityInput { r := nights("sunday"); return &r }(),
 			week:  "2027-11-01", // Sunday 7 November 2027 the clocks go 02:00 → 01:00
 			want:  [7][]string{{"09:00 EDT", "10:00 EDT"}, nil, nil, nil, nil, nil, {"00:00 EDT", "01:00 EDT", "02:00 EST", "03:00 EST"}},
 		},
 		{
 			name: "a closed day and extra hours",
-			rules: &booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 60, BufferMinutes: 0, HorizonDays: 60,
-				Weekly: []booking.WeeklyWindowInput{
+			rules: &schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 60, BufferMinutes: 0, HorizonDays: 60,
+				Weekly: []schedule.WeeklyWindowInput{
 					{Weekday: "wednesday", Start: "09:00", End: "11:00"},
 					{Weekday: "thursday", Start: "09:00", End: "10:00"},
 				},
-				Exceptions: []booking.ExceptionInput{
+				Exceptions: []schedule.ExceptionInput{
 					{Date: "2026-12-09", Closed: true},
 					{Date: "2026-12-10", Start: "14:00", End: "15:00"},
 					{Date: "2026-12-12", Start: "10:00", End: "11:00"},
@@ -85,7 +86,7 @@ func TestWeekPreview(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			d, err := booking.ParseDate(c.week)
+			d, err := schedule.ParseDate(c.week)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +97,7 @@ func TestWeekPreview(t *testing.T) {
 			if len(days) != 7 {
 				t.Fatalf("%d days, want 7", len(days))
 			}
-			monday := booking.WeekStart(d)
+			monday := schedule.WeekStart(d)
 			for i, day := range days {
 				if day.Date != monday.AddDays(i) || day.Date.Weekday() != time.Weekday((i+1)%7) {
 					t.Errorf("day %d is %s (%s)", i, day.Date, day.Date.Weekday())
@@ -120,12 +121,12 @@ func TestWeekPreviewOfUnsavedRules(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	rules, err := booking.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 30, HorizonDays: 30,
-		Weekly: []booking.WeeklyWindowInput{{Weekday: "saturday", Start: "10:00", End: "11:00"}}}.Parse()
+	rules, err := schedule.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 30, HorizonDays: 30,
+		Weekly: []schedule.WeeklyWindowInput{{Weekday: "saturday", Start: "10:00", End: "11:00"}}}.Parse()
 	if err != nil {
 		t.Fatal(err)
 	}
-	week, _ := booking.ParseDate("2026-12-07")
+	week, _ := schedule.ParseDate("2026-12-07")
 	days, err := e.svc.PreviewWeek(ctx, e.sam.ID, rules, week)
 	if err != nil {
 		t.Fatal(err)

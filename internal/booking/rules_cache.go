@@ -1,6 +1,10 @@
 package booking
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/firststep/firststep/internal/schedule"
+)
 
 // rulesCache keeps each clinician's parsed availability beside the stored
 // document it was parsed from. When a listing reads the documents again
@@ -14,11 +18,11 @@ type rulesCache struct {
 
 type cachedRules struct {
 	doc   string
-	rules Availability // never modified once parsed
+	rules schedule.Availability // never modified once parsed
 }
 
 // parse returns the rules of doc, clinician id's stored document.
-func (c *rulesCache) parse(id int64, doc string) (Availability, error) {
+func (c *rulesCache) parse(id int64, doc string) (schedule.Availability, error) {
 	c.mu.RLock()
 	e, ok := c.m[id]
 	c.mu.RUnlock()
@@ -27,7 +31,7 @@ func (c *rulesCache) parse(id int64, doc string) (Availability, error) {
 	}
 	a, err := parseRules(doc)
 	if err != nil {
-		return Availability{}, err
+		return schedule.Availability{}, err
 	}
 	c.mu.Lock()
 	if c.m == nil {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
 	"gorm.io/gorm"
 )
 
@@ -27,13 +29,13 @@ type scheduleCache struct {
 }
 
 type scheduleKey struct {
-	kind     string
+	kind     consult.Kind
 	from, to int64 // Unix seconds of the listing's range
 }
 
 // scheduleInput is read-only once built, but for its memo; listings share it.
 type scheduleInput struct {
-	schedules []Schedule
+	schedules []schedule.Schedule
 	names     map[int64]string
 
 	mu   sync.Mutex
@@ -48,7 +50,7 @@ type scheduleInput struct {
 func (in *scheduleInput) openSlots(from, to, now time.Time) []OpenSlot {
 	at := make([]int64, 0, 2*len(in.schedules))
 	for i := range in.schedules {
-		lo, hi := bounds(&in.schedules[i].Rules, from, to, now)
+		lo, hi := schedule.Bounds(&in.schedules[i].Rules, from, to, now)
 		at = append(at, lo, hi)
 	}
 	in.mu.Lock()
@@ -58,7 +60,7 @@ func (in *scheduleInput) openSlots(from, to, now time.Time) []OpenSlot {
 		return out
 	}
 	in.mu.Unlock()
-	open := OpenSlots(in.schedules, from, to, now)
+	open := schedule.OpenSlots(in.schedules, from, to, now)
 	out := make([]OpenSlot, len(open))
 	for i, sl := range open {
 		out[i] = OpenSlot{ClinicianID: sl.ClinicianID, ClinicianName: in.names[sl.ClinicianID], Start: sl.Start, End: sl.End}
@@ -111,7 +113,7 @@ func (c *scheduleCache) put(version int64, key scheduleKey, in *scheduleInput) {
 // not changed since they were read. The version is read before the rest, so
 // a change committed in between makes the input newer than its version,
 // never older.
-func (s *Service) scheduleInputs(ctx context.Context, kind string, from, to time.Time) (*scheduleInput, error) {
+func (s *Service) scheduleInputs(ctx context.Context, kind consult.Kind, from, to time.Time) (*scheduleInput, error) {
 	db := s.db.WithContext(ctx)
 	version, err := scheduleVersion(db)
 	if err != nil {

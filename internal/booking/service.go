@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
 )
@@ -21,7 +23,7 @@ import (
 // intake's people and their emails, never their answers.
 type Client struct {
 	IntakeID    int64
-	Kind        string
+	Kind        consult.Kind
 	Name        string
 	Email       string
 	PartnerName string
@@ -34,13 +36,15 @@ type Client struct {
 	// contacted yet; the client's pages offer to allow it.
 	PartnerWaiting bool
 	TimeZone       string
-	SessionFormat  string // video, in_person, either, or "" (not answered)
+	SessionFormat  consult.Format // or "" (not answered)
 }
 
 // Intakes is what booking needs of the intake package.
 type Intakes interface {
 	ClientByToken(tx *gorm.DB, token string) (Client, error)
 	ClientByID(tx *gorm.DB, intakeID int64) (Client, error)
+	// Kinds returns the kind of each request that exists among intakeIDs.
+	Kinds(tx *gorm.DB, intakeIDs []int64) (map[int64]consult.Kind, error)
 	MarkBooked(tx *gorm.DB, intakeID int64, now time.Time) error
 	// MarkCancelled tells the request that its consultation was cancelled
 	// by by and that none is left booked.
@@ -152,14 +156,14 @@ func loadClinician(tx *gorm.DB, id int64) (clinicianRow, error) {
 // SetAvailability validates and stores a clinician's rules as a whole.
 // hooks run inside the change's transaction (the audit entry of a staff
 // member's change).
-func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in AvailabilityInput, hooks ...ClinicianHook) (Availability, error) {
+func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in schedule.AvailabilityInput, hooks ...ClinicianHook) (schedule.Availability, error) {
 	a, err := in.Parse()
 	if err != nil {
-		return Availability{}, err
+		return schedule.Availability{}, err
 	}
 	doc, err := json.Marshal(a.Input())
 	if err != nil {
-		return Availability{}, err
+		return schedule.Availability{}, err
 	}
 	err = store.Transact(ctx, s.db, func(tx *gorm.DB) error {
 		// Locked on Postgres (as a booking locks it, see lockOpen) so that
@@ -173,7 +177,7 @@ func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in Ava
 				return err
 			}
 			if len(affected) > 0 {
-				return errHoursHoldConsultations(affected, a.location())
+				return errHoursHoldConsultations(affected, a.Loc())
 			}
 		}
 		r := availabilityRow{ClinicianID: clinicianID, Rules: string(doc), UpdatedAt: s.now().UTC()}
@@ -183,36 +187,36 @@ func (s *Service) SetAvailability(ctx context.Context, clinicianID int64, in Ava
 		return runClinicianHooks(tx, hooks, ClinicianChange{Kind: ChangeAvailability, ClinicianID: clinicianID})
 	})
 	if err != nil {
-		return Availability{}, fmt.Errorf("set availability: %w", err)
+		return schedule.Availability{}, fmt.Errorf("set availability: %w", err)
 	}
 	return a, nil
 }
 
 // Availability returns a clinician's rules; errNoAvailability when unset.
-func (s *Service) Availability(ctx context.Context, clinicianID int64) (Availability, error) {
+func (s *Service) Availability(ctx context.Context, clinicianID int64) (schedule.Availability, error) {
 	return loadAvailability(s.db.WithContext(ctx), clinicianID)
 }
 
-func loadAvailability(tx *gorm.DB, clinicianID int64) (Availability, error) {
+func loadAvailability(tx *gorm.DB, clinicianID int64) (schedule.Availability, error) {
 	var r availabilityRow
 	err := tx.First(&r, "clinician_id = ?", clinicianID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Availability{}, errNoAvailability
+		return schedule.Availability{}, errNoAvailability
 	}
 	if err != nil {
-		return Availability{}, fmt.Errorf("load availability: %w", err)
+		return schedule.Availability{}, fmt.Errorf("load availability: %w", err)
 	}
 	return parseRules(r.Rules)
 }
 
-func parseRules(doc string) (Availability, error) {
-	var in AvailabilityInput
+func parseRules(doc string) (schedule.Availability, error) {
+	var in schedule.AvailabilityInput
 	if err := json.Unmarshal([]byte(doc), &in); err != nil {
-		return Availability{}, fmt.Errorf("stored availability: %w", err)
+		return schedule.Availability{}, fmt.Errorf("stored availability: %w", err)
 	}
 	a, err := in.Parse()
 	if err != nil {
-		return Availability{}, fmt.Errorf("stored availability: %w", err)
+		return schedule.Availability{}, fmt.Errorf("stored availability: %w", err)
 	}
 	return a, nil
 }

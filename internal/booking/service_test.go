@@ -16,8 +16,10 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"gorm.io/gorm"
 )
@@ -26,9 +28,9 @@ import (
 type intakeClients struct{ svc *intake.Service }
 
 func client(in intake.Intake) booking.Client {
-	return booking.Client{IntakeID: in.ID, Kind: string(in.Kind), Name: in.Name, Email: in.Email,
+	return booking.Client{IntakeID: in.ID, Kind: in.Kind, Name: in.Name, Email: in.Email,
 		PartnerName: in.PartnerName, PartnerEmail: in.PartnerContactEmail(), PartnerWaiting: in.PartnerWaiting(),
-		TimeZone: in.TimeZone, SessionFormat: in.SessionFormat}
+		TimeZone: in.TimeZone, SessionFormat: consult.Format(in.SessionFormat)}
 }
 func (a intakeClients) ClientByToken(tx *gorm.DB, token string) (booking.Client, error) {
 	in, err := a.svc.ByTokenTx(tx, token)
@@ -40,6 +42,9 @@ func (a intakeClients) ClientByID(tx *gorm.DB, id int64) (booking.Client, error)
 }
 func (a intakeClients) MarkBooked(tx *gorm.DB, id int64, now time.Time) error {
 	return a.svc.MarkBooked(tx, id, now)
+}
+func (a intakeClients) Kinds(tx *gorm.DB, ids []int64) (map[int64]consult.Kind, error) {
+	return a.svc.KindsTx(tx, ids)
 }
 func (a intakeClients) AllowPartnerContact(tx *gorm.DB, id int64, byStaff bool, now time.Time) (bool, error) {
 	by := intake.AllowedByClient
@@ -94,11 +99,11 @@ func (e *env) clinician(name, email string, offers ...string) booking.Clinician 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "12:00"})
 	}
-	if _, err := e.svc.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
+	if _, err := e.svc.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
 		BufferMinutes: 10, MinNoticeHours: 0, HorizonDays: 60, Weekly: weekly}); err != nil {
 		e.t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 )
 
 // A listing reuses what it read only while the schedule is unchanged: hours
@@ -45,8 +46,8 @@ func TestSlotsSeeChangesMadeThroughAnotherInstance(t *testing.T) {
 		t.Fatalf("Maya's slots on Wednesday: %v, want 09:00, 10:00, 11:00", got)
 	}
 
-	if _, err := other.SetAvailability(ctx, e.maya.ID, booking.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
-		BufferMinutes: 10, HorizonDays: 60, Weekly: []booking.WeeklyWindowInput{{Weekday: "wednesday", Start: "13:00", End: "15:00"}}}); err != nil {
+	if _, err := other.SetAvailability(ctx, e.maya.ID, schedule.AvailabilityInput{TimeZone: "America/New_York", SlotMinutes: 50,
+		BufferMinutes: 10, HorizonDays: 60, Weekly: []schedule.WeeklyWindowInput{{Weekday: "wednesday", Start: "13:00", End: "15:00"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := mayaStarts(); len(got) != 2 || got[0] != "13:00" || got[1] != "14:00" {

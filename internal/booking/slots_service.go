@@ -1,6 +1,9 @@
 package booking
 
 import (
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
+
 	"context"
 	"fmt"
 	"time"
@@ -20,7 +23,7 @@ const maxRange = 92 * 24 * time.Hour
 
 // Slots lists the open slots in [from, to) of every active clinician who
 // offers kind, sorted by start.
-func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([]OpenSlot, error) {
+func (s *Service) Slots(ctx context.Context, kind consult.Kind, from, to time.Time) ([]OpenSlot, error) {
 	in, err := s.scheduleInputs(ctx, kind, from, to)
 	if err != nil {
 		return nil, err
@@ -34,9 +37,9 @@ func (s *Service) Slots(ctx context.Context, kind string, from, to time.Time) ([
 // loadScheduleInput reads the active clinicians offering kind with their
 // rules, in one query (rules unchanged since they were last parsed are not
 // parsed again: rulesCache), and their bookings around [from, to).
-func (s *Service) loadScheduleInput(db *gorm.DB, kind string, from, to time.Time) (*scheduleInput, error) {
+func (s *Service) loadScheduleInput(db *gorm.DB, kind consult.Kind, from, to time.Time) (*scheduleInput, error) {
 	col := "offers_individual"
-	if kind == "couple" {
+	if kind == consult.Couple {
 		col = "offers_couple"
 	}
 	rows, err := db.Raw(`SELECT c.id, c.name, a.rules FROM clinicians c JOIN availabilities a ON a.clinician_id = c.id
@@ -60,7 +63,7 @@ func (s *Service) loadScheduleInput(db *gorm.DB, kind string, from, to time.Time
 			return nil, fmt.Errorf("clinician %d: %w", id, err)
 		}
 		ids, in.names[id] = append(ids, id), name
-		in.schedules = append(in.schedules, Schedule{ClinicianID: id, Rules: a})
+		in.schedules = append(in.schedules, schedule.Schedule{ClinicianID: id, Rules: a})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load clinicians: %w", err)
@@ -81,15 +84,15 @@ func (s *Service) loadScheduleInput(db *gorm.DB, kind string, from, to time.Time
 
 // busyIntervals returns the active bookings of the clinicians that touch
 // [from, to), by clinician, leaving out booking except (0 for none).
-func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]Interval, error) {
+func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except int64) (map[int64][]schedule.Interval, error) {
 	rows, err := tx.Raw(`SELECT clinician_id, start_at, end_at FROM bookings
-		WHERE clinician_id IN ? AND status = 'active' AND start_at < ? AND block_end > ? AND id <> ?
-		ORDER BY start_at`, clinicianIDs, to.UTC(), from.UTC(), except).Rows()
+		WHERE clinician_id IN ? AND status = ? AND start_at < ? AND block_end > ? AND id <> ?
+		ORDER BY start_at`, clinicianIDs, StatusActive, to.UTC(), from.UTC(), except).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64][]Interval{}
+	out := map[int64][]schedule.Interval{}
 	for rows.Next() {
 		var (
 			id         int64
@@ -98,7 +101,7 @@ func busyIntervals(tx *gorm.DB, clinicianIDs []int64, from, to time.Time, except
 		if err := rows.Scan(&id, &start, &end); err != nil {
 			return nil, fmt.Errorf("load bookings: %w", err)
 		}
-		out[id] = append(out[id], Interval{Start: start, End: end})
+		out[id] = append(out[id], schedule.Interval{Start: start, End: end})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/store/storetest"
 	webapi "github.com/firststep/firststep/internal/web/api"
 	"github.com/labstack/echo/v4"
@@ -79,9 +80,9 @@ func benchPractice(b testing.TB, now time.Time) *booking.Service {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var weekly []booking.WeeklyWindowInput
+	var weekly []schedule.WeeklyWindowInput
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
-		weekly = append(weekly, booking.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
+		weekly = append(weekly, schedule.WeeklyWindowInput{Weekday: d, Start: "09:00", End: "17:00"})
 	}
 	zones := []string{"America/New_York", "America/Chicago", "Europe/London"}
 	var ids []int64
@@ -96,7 +97,7 @@ func benchPractice(b testing.TB, now time.Time) *booking.Service {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := svc.SetAvailability(ctx, c.ID, booking.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10,
+		if _, err := svc.SetAvailability(ctx, c.ID, schedule.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10,
 			MinNoticeHours: 24, HorizonDays: 60, Weekly: weekly}); err != nil {
 			b.Fatal(err)
 		}

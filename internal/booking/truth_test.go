@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
 )
@@ -37,7 +38,7 @@ func TestLocationFollowsTheClientsChoice(t *testing.T) {
 			"In person: " + practiceAddress + " / Video: " + practiceVideo},
 	}
 	for _, c := range cases {
-		got := booking.Location(c.format, settings, c.clin)
+		got := booking.Location(consult.Format(c.format), settings, c.clin)
 		if got != c.want || got.Text() != c.text {
 			t.Errorf("%s: %+v %q, want %+v %q", c.name, got, got.Text(), c.want, c.text)
 		}

@@ -38,6 +38,26 @@ func (s *Service) GetTx(tx *gorm.DB, id int64) (Intake, error) {
 	return r.intake(), nil
 }
 
+// KindsTx returns the kind of each of the intakes ids that exists, and
+// nothing else of them: what a clinician's list of consultations shows.
+func (s *Service) KindsTx(tx *gorm.DB, ids []int64) (map[int64]Kind, error) {
+	out := make(map[int64]Kind, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []struct {
+		ID   int64
+		Kind Kind
+	}
+	if err := tx.Model(&row{}).Select("id, kind").Where("id IN ?", ids).Scan(&list).Error; err != nil {
+		return nil, fmt.Errorf("read request kinds: %w", err)
+	}
+	for _, k := range list {
+		out[k.ID] = k.Kind
+	}
+	return out, nil
+}
+
 // MarkBooked moves an intake to "consult booked" when a consultation is
 // booked for it, unless staff have already moved it past that point. A
 // cancellation shown on the request is cleared: there is a consultation

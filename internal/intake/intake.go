@@ -5,14 +5,16 @@ package intake
 
 import (
 	"time"
+
+	"github.com/firststep/firststep/internal/consult"
 )
 
-// Kind is who the consultation is for.
-type Kind string
+// Kind is who the consultation is for; package consult defines the kinds.
+type Kind = consult.Kind
 
 const (
-	Individual Kind = "individual"
-	Couple     Kind = "couple"
+	Individual = consult.Individual
+	Couple     = consult.Couple
 )
 
 // Status is where an intake stands in the front desk's workflow.
@@ -50,9 +52,9 @@ var (
 		{"not_sure", "Not sure yet"},
 	}
 	SessionFormats = []Option{
-		{"video", "Video"},
-		{"in_person", "In person"},
-		{"either", "Either is fine"},
+		{string(consult.Video), "Video"},
+		{string(consult.InPerson), "In person"},
+		{string(consult.Either), "Either is fine"},
 	}
 	ContactPreferences = []Option{
 		{"email", "Email only, please don't call"},

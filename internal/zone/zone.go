@@ -70,10 +70,24 @@ func Load(name string) (*time.Location, error) {
 	return l.(*time.Location), nil
 }
 
-// OrUTC returns the zone called name, or UTC when name is not one (for
-// showing a stored time whose zone is missing).
-func OrUTC(name string) *time.Location {
-	if loc, err := Load(name); err == nil {
+// First is the one rule for the zone a time is shown in when the one
+// preferred may be missing or unknown: the first of names that is a zone,
+// in the order given (say the zone the client asked for, then the one on
+// their request, then the practice's), or "UTC" when none is.
+func First(names ...string) string {
+	for _, n := range names {
+		if known[n] {
+			return n
+		}
+	}
+	return "UTC"
+}
+
+// OrUTC returns the zone called by the first of names that is one, or UTC
+// when none is (for showing a stored time whose zone is missing); see
+// First.
+func OrUTC(names ...string) *time.Location {
+	if loc, err := Load(First(names...)); err == nil {
 		return loc
 	}
 	return time.UTC

@@ -42,6 +42,28 @@ func TestValid(t *testing.T) {
 
 // The attack of #7.16: every spelling time.LoadLocation accepts used to be
 // cached for ever, and 75,000 of them took the process near a gigabyte.
+func TestFirst(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{"none given", nil, "UTC"},
+		{"the first", []string{"Europe/Berlin", "America/Chicago"}, "Europe/Berlin"},
+		{"empty skipped", []string{"", "America/Chicago"}, "America/Chicago"},
+		{"unknown skipped", []string{"Mars/Olympus", "Local", "America/./New_York", "Asia/Tokyo"}, "Asia/Tokyo"},
+		{"none known", []string{"", "Local", "Factory"}, "UTC"},
+	} {
+		if got := First(tc.names...); got != tc.want {
+			t.Errorf("%s: First(%q) = %q, want %q", tc.name, tc.names, got, tc.want)
+		}
+		if got := OrUTC(tc.names...).String(); got != tc.want {
+			t.Errorf("%s: OrUTC(%q) = %q, want %q", tc.name, tc.names, got, tc.want)
+		}
+	}
+}
+
 func TestManySpellingsDoNotGrowTheCache(t *testing.T) {
 	if _, err := Load("America/New_York"); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -190,10 +192,10 @@ type clinicianJSON struct {
 func toClinicianJSON(c booking.Clinician) clinicianJSON {
 	offers := []string{}
 	if c.OffersIndividual {
-		offers = append(offers, "individual")
+		offers = append(offers, string(consult.Individual))
 	}
 	if c.OffersCouple {
-		offers = append(offers, "couple")
+		offers = append(offers, string(consult.Couple))
 	}
 	return clinicianJSON{ID: c.ID, Name: c.Name, Email: c.Email, TimeZone: c.TimeZone, Offers: offers, VideoLink: c.VideoLink, Address: c.Address, Active: c.Active}
 }
@@ -247,7 +249,7 @@ func (h *BookingHandlers) SetAvailability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in booking.AvailabilityInput
+	var in schedule.AvailabilityInput
 	if err := web.DecodeJSON(c, &in); err != nil {
 		return err
 	}

@@ -2,9 +2,10 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/firststep/firststep/internal/booking"
 	"strconv"
 	"time"
+
+	"github.com/firststep/firststep/internal/booking"
 )
 
 // appendSlotsJSON appends the body of GET /api/v1/slots,

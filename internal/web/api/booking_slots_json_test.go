@@ -3,9 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/firststep/firststep/internal/booking"
 	"testing"
 	"time"
+
+	"github.com/firststep/firststep/internal/booking"
 )
 
 // The hand-written body of GET /api/v1/slots is byte for byte what

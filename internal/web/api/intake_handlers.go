@@ -2,11 +2,12 @@ package api
 
 import (
 	"context"
-	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/firststep/firststep/internal/web/auth"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/intake"

@@ -14,13 +14,15 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
 )
 
 // Slots lists the open times of kind in [from, to).
 type Slots interface {
-	Slots(ctx context.Context, kind string, from, to time.Time) ([]booking.OpenSlot, error)
+	Slots(ctx context.Context, kind consult.Kind, from, to time.Time) ([]booking.OpenSlot, error)
 }
 
 // View is the picker as a page shows it. Pages embed it beside web.Layout;
@@ -58,16 +60,16 @@ type Slot struct {
 // Fill lists the open slots of kind for the two weeks from the date from
 // (YYYY-MM-DD; today when empty, not a date or past), grouped by day in
 // v.TimeZone, and sets the paging links.
-func (v *View) Fill(ctx context.Context, slots Slots, kind, from string, now time.Time) error {
-	q, err := booking.ParseSlotQuery(kind, from, "", v.TimeZone, now)
+func (v *View) Fill(ctx context.Context, slots Slots, kind consult.Kind, from string, now time.Time) error {
+	q, err := booking.ParseSlotQuery(string(kind), from, "", v.TimeZone, now)
 	if err != nil {
-		q, _ = booking.ParseSlotQuery(kind, "", "", v.TimeZone, now)
+		q, _ = booking.ParseSlotQuery(string(kind), "", "", v.TimeZone, now)
 	}
-	today := booking.DateOf(now.In(q.Location))
-	start := booking.DateOf(q.From)
+	today := schedule.DateOf(now.In(q.Location))
+	start := schedule.DateOf(q.From)
 	if start.Compare(today) < 0 { // two weeks from today, not what is left of two past weeks
 		start = today
-		q, _ = booking.ParseSlotQuery(kind, "", "", v.TimeZone, now)
+		q, _ = booking.ParseSlotQuery(string(kind), "", "", v.TimeZone, now)
 	}
 	list, err := slots.Slots(ctx, kind, q.From, q.To)
 	if err != nil {
@@ -78,7 +80,7 @@ func (v *View) Fill(ctx context.Context, slots Slots, kind, from string, now tim
 		client, _ = zone.Load(v.ClientZone)
 	}
 	v.Days = days(list, q.Location, client)
-	page := func(d booking.Date) string {
+	page := func(d schedule.Date) string {
 		p := url.Values{"from": {d.String()}}
 		if v.ClientChoosesZone {
 			p.Set("tz", v.TimeZone)
@@ -97,10 +99,10 @@ func (v *View) Fill(ctx context.Context, slots Slots, kind, from string, now tim
 // nil) beside it.
 func days(slots []booking.OpenSlot, loc, client *time.Location) []Day {
 	var out []Day
-	var last booking.Date
+	var last schedule.Date
 	for _, s := range slots {
 		start := s.Start.In(loc)
-		d := booking.DateOf(start)
+		d := schedule.DateOf(start)
 		if len(out) == 0 || d != last {
 			out = append(out, Day{Label: start.Format("Monday, January 2")})
 			last = d

@@ -13,6 +13,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/web/picker"
 	"github.com/labstack/echo/v4"
 )
@@ -25,7 +26,7 @@ type listed struct {
 
 var _ picker.Slots = (*listed)(nil)
 
-func (l *listed) Slots(_ context.Context, kind string, from, to time.Time) ([]booking.OpenSlot, error) {
+func (l *listed) Slots(_ context.Context, kind consult.Kind, from, to time.Time) ([]booking.OpenSlot, error) {
 	l.from, l.to = from, to
 	var out []booking.OpenSlot
 	for _, s := range l.slots {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/web/picker"
 	"github.com/firststep/firststep/internal/zone"
@@ -80,7 +81,7 @@ func (h *BookingPages) zone(ctx context.Context, asked, known string) string {
 // fill lists the open slots for the picker in the zone the client asked
 // for (the query's, or the one posted with a refused choice), else the one
 // they gave, else the practice's.
-func (h *BookingPages) fill(c echo.Context, v *BookingPickerView, kind, knownZone, askedZone string) error {
+func (h *BookingPages) fill(c echo.Context, v *BookingPickerView, kind consult.Kind, knownZone, askedZone string) error {
 	v.TimeZone = h.zone(c.Request().Context(), askedZone, knownZone)
 	v.ClientChoosesZone = true
 	v.DetectZone = knownZone == "" && askedZone == ""
@@ -128,7 +129,7 @@ func (h *BookingPages) Picker(c echo.Context) error {
 
 // retry re-shows the picker after a refused choice: the message says what
 // happened and the slots are fresh. Any other error goes to the error page.
-func (h *BookingPages) retry(c echo.Context, v *BookingPickerView, kind, knownZone string, err error) error {
+func (h *BookingPages) retry(c echo.Context, v *BookingPickerView, kind consult.Kind, knownZone string, err error) error {
 	refusal, ok := picker.Refused(err)
 	if !ok || refusal.AlreadyBooked {
 		return err

@@ -2,10 +2,11 @@ package staffui
 
 import (
 	"context"
-	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/firststep/firststep/internal/web/auth"
 
 	"github.com/firststep/firststep/internal/admin"
 	"github.com/firststep/firststep/internal/apperr"

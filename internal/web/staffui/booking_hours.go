@@ -12,6 +12,8 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/zone"
 	"github.com/labstack/echo/v4"
@@ -270,8 +272,8 @@ const (
 )
 
 // defaultHoursRules are offered to a clinician who has not saved hours yet.
-func defaultHoursRules(zone string) booking.AvailabilityInput {
-	return booking.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
+func defaultHoursRules(zone string) schedule.AvailabilityInput {
+	return schedule.AvailabilityInput{TimeZone: zone, SlotMinutes: 50, BufferMinutes: 10, MinNoticeHours: 24, HorizonDays: 60}
 }
 
 func (h *BookingHours) show(c echo.Context, t bookingHoursTarget) error {
@@ -309,8 +311,8 @@ func (h *BookingHours) save(c echo.Context, t bookingHoursTarget) error {
 		return h.render(c, web.StatusOf(err), t, p, &form, &rules, week)
 	}
 	q := url.Values{"saved": {"hours"}}
-	if d, err := booking.ParseDate(week); err == nil {
-		q.Set("week", booking.WeekStart(d).String())
+	if d, err := schedule.ParseDate(week); err == nil {
+		q.Set("week", schedule.WeekStart(d).String())
 	}
 	return c.Redirect(http.StatusSeeOther, t.base+"?"+q.Encode())
 }
@@ -336,7 +338,7 @@ func (h *BookingHours) chooser(c echo.Context) error {
 // was sent, shown back as it is; without it the form shows the saved rules.
 // preview, when set, are unsaved rules to show in the week instead of the
 // saved ones.
-func (h *BookingHours) render(c echo.Context, status int, t bookingHoursTarget, p *HoursPage, posted *AvailabilityForm, preview *booking.Availability, week string) error {
+func (h *BookingHours) render(c echo.Context, status int, t bookingHoursTarget, p *HoursPage, posted *AvailabilityForm, preview *schedule.Availability, week string) error {
 	ctx := c.Request().Context()
 	clin, err := h.svc.Clinician(ctx, t.clinicianID)
 	if err != nil {
@@ -423,19 +425,19 @@ func fillHoursForm(p *HoursPage) {
 		p.TimeZones = append([]string{f.TimeZone}, p.TimeZones...)
 	}
 	p.Weekdays = hoursWeekdayOptions
-	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = booking.MinSlotMinutes, booking.MaxSlotMinutes, booking.MaxBufferMinutes, booking.MaxNoticeHours
-	p.MinHorizon, p.MaxHorizon = booking.MinHorizonDays, booking.MaxHorizonDays
+	p.MinSlot, p.MaxSlot, p.MaxBuffer, p.MaxNotice = schedule.MinSlotMinutes, schedule.MaxSlotMinutes, schedule.MaxBufferMinutes, schedule.MaxNoticeHours
+	p.MinHorizon, p.MaxHorizon = schedule.MinHorizonDays, schedule.MaxHorizonDays
 }
 
 // fillWeek computes the preview grid of the week that holds week
 // (YYYY-MM-DD; this week when empty or not a date) in loc.
-func (h *BookingHours) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *booking.Availability, week string) error {
-	today := booking.DateOf(h.svc.Now().In(loc))
-	monday := booking.WeekStart(today)
-	if d, err := booking.ParseDate(week); err == nil {
-		monday = booking.WeekStart(d)
+func (h *BookingHours) fillWeek(ctx context.Context, p *HoursPage, clinicianID int64, loc *time.Location, preview *schedule.Availability, week string) error {
+	today := schedule.DateOf(h.svc.Now().In(loc))
+	monday := schedule.WeekStart(today)
+	if d, err := schedule.ParseDate(week); err == nil {
+		monday = schedule.WeekStart(d)
 	}
-	var days []booking.DayPreview
+	var days []schedule.Day
 	var err error
 	switch {
 	case preview != nil:
@@ -443,7 +445,7 @@ func (h *BookingHours) fillWeek(ctx context.Context, p *HoursPage, clinicianID i
 		days, err = h.svc.PreviewWeek(ctx, clinicianID, *preview, monday)
 	case p.NotSet:
 		p.Week.NoRules = true
-		days = booking.EmptyWeek(monday, loc)
+		days = schedule.GroupWeek(monday, nil, loc)
 	default:
 		days, err = h.svc.WeekPreview(ctx, clinicianID, monday)
 	}
@@ -453,7 +455,7 @@ func (h *BookingHours) fillWeek(ctx context.Context, p *HoursPage, clinicianID i
 	w := &p.Week
 	w.TimeZone = loc.String()
 	w.Start, w.Prev, w.Next = monday.String(), monday.AddDays(-7).String(), monday.AddDays(7).String()
-	w.Label = monday.Midnight(time.UTC).Format("Monday, January 2, 2006")
+	w.Label = schedule.Midnight(monday, time.UTC).Format("Monday, January 2, 2006")
 	for _, d := range days {
 		noon := time.Date(d.Date.Year, d.Date.Month, d.Date.Day, 12, 0, 0, 0, time.UTC)
 		dv := HoursWeekDayView{Date: d.Date.String(), Weekday: noon.Format("Monday"), Short: noon.Format("Jan 2"), Past: d.Date.Compare(today) < 0}
@@ -471,7 +473,7 @@ func hoursConsultationViews(list []booking.Consultation, loc *time.Location) []H
 	for i, b := range list {
 		start, end := b.Start.In(loc), b.End.In(loc)
 		kind := "Individual"
-		if b.Kind == "couple" {
+		if b.Kind == consult.Couple {
 			kind = "Couple"
 		}
 		status := "Booked"
@@ -488,7 +490,7 @@ func hoursConsultationViews(list []booking.Consultation, loc *time.Location) []H
 func hoursZone(name string) *time.Location { return zone.OrUTC(name) }
 
 // hoursLocation is the zone rules are written in.
-func hoursLocation(rules booking.Availability) *time.Location {
+func hoursLocation(rules schedule.Availability) *time.Location {
 	if rules.Location == nil {
 		return time.UTC
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/firststep/firststep/internal/apperr"
-	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/go-playground/form/v4"
 )
 
@@ -59,7 +59,7 @@ func (r ExceptionRow) Empty() bool { return r.Date == "" && !r.Closed && r.Start
 
 // hoursMaxFormRows bounds the row numbers read from a posted form; the page
 // never shows more rows than the rules allow plus a few empty ones.
-const hoursMaxFormRows = booking.MaxExceptions + 20
+const hoursMaxFormRows = schedule.MaxExceptions + 20
 
 // hoursMaxFormValue bounds each value kept from a posted form.
 const hoursMaxFormValue = 100
@@ -77,7 +77,7 @@ var hoursFormDecoder = func() *form.Decoder {
 
 // NewAvailabilityForm is the form showing rules in, with blankWeekly and
 // blankExceptions empty rows for adding.
-func NewAvailabilityForm(in booking.AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
+func NewAvailabilityForm(in schedule.AvailabilityInput, blankWeekly, blankExceptions int) AvailabilityForm {
 	f := AvailabilityForm{TimeZone: in.TimeZone, SlotMinutes: strconv.Itoa(in.SlotMinutes),
 		BufferMinutes: strconv.Itoa(in.BufferMinutes), MinNoticeHours: strconv.Itoa(in.MinNoticeHours),
 		HorizonDays: strconv.Itoa(in.HorizonDays)}
@@ -167,7 +167,7 @@ func hoursClean(s string) string {
 // Input turns the form into the rules' input, leaving out empty rows, and
 // returns where each kept row is on the page: weeklyRow[i] is the page row
 // of in.Weekly[i]. Numbers that are not numbers are reported in errs.
-func (f AvailabilityForm) Input() (in booking.AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
+func (f AvailabilityForm) Input() (in schedule.AvailabilityInput, weeklyRow, exceptionRow []int, errs map[string]string) {
 	errs = map[string]string{}
 	num := func(field, s, msg string) int {
 		n, err := strconv.Atoi(s)
@@ -177,7 +177,7 @@ func (f AvailabilityForm) Input() (in booking.AvailabilityInput, weeklyRow, exce
 		}
 		return n
 	}
-	in = booking.AvailabilityInput{TimeZone: f.TimeZone,
+	in = schedule.AvailabilityInput{TimeZone: f.TimeZone,
 		SlotMinutes:    num("slot_minutes", f.SlotMinutes, "Enter the consultation length in whole minutes, such as 50."),
 		BufferMinutes:  num("buffer_minutes", f.BufferMinutes, "Enter the buffer in whole minutes, such as 10 (0 for none)."),
 		MinNoticeHours: num("min_notice_hours", f.MinNoticeHours, "Enter the minimum notice in whole hours, such as 24 (0 for none)."),
@@ -187,14 +187,14 @@ func (f AvailabilityForm) Input() (in booking.AvailabilityInput, weeklyRow, exce
 		if r.Empty() {
 			continue
 		}
-		in.Weekly = append(in.Weekly, booking.WeeklyWindowInput(r))
+		in.Weekly = append(in.Weekly, schedule.WeeklyWindowInput(r))
 		weeklyRow = append(weeklyRow, i)
 	}
 	for i, r := range f.Exceptions {
 		if r.Empty() {
 			continue
 		}
-		in.Exceptions = append(in.Exceptions, booking.ExceptionInput(r))
+		in.Exceptions = append(in.Exceptions, schedule.ExceptionInput(r))
 		exceptionRow = append(exceptionRow, i)
 	}
 	return in, weeklyRow, exceptionRow, errs
@@ -202,13 +202,13 @@ func (f AvailabilityForm) Input() (in booking.AvailabilityInput, weeklyRow, exce
 
 // Parse validates the form. On failure it fills f.Errors, keyed by the
 // page's rows, and returns them as an apperr.Invalid.
-func (f *AvailabilityForm) Parse() (booking.Availability, error) {
+func (f *AvailabilityForm) Parse() (schedule.Availability, error) {
 	in, weeklyRow, exceptionRow, errs := f.Input()
 	a, err := in.Parse()
 	if err != nil {
 		fields := apperr.FieldsOf(err)
 		if fields == nil {
-			return booking.Availability{}, err
+			return schedule.Availability{}, err
 		}
 		for k, msg := range fields {
 			k = hoursPageKey(k, weeklyRow, exceptionRow)
@@ -219,7 +219,7 @@ func (f *AvailabilityForm) Parse() (booking.Availability, error) {
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
-		return booking.Availability{}, apperr.Validation(errs)
+		return schedule.Availability{}, apperr.Validation(errs)
 	}
 	f.Errors = nil
 	return a, nil

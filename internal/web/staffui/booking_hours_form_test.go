@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/firststep/firststep/internal/apperr"
-	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/schedule"
 	"github.com/firststep/firststep/internal/web/staffui"
 )
 
@@ -120,9 +120,9 @@ func TestAvailabilityFormKeysErrorsByPageRow(t *testing.T) {
 
 func TestAvailabilityFormShowsTheRulesItWasMadeFrom(t *testing.T) {
 	t.Parallel()
-	in := booking.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 45, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 30,
-		Weekly:     []booking.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}},
-		Exceptions: []booking.ExceptionInput{{Date: "2026-12-24", Closed: true}, {Date: "2026-12-28", Start: "13:00", End: "15:00"}}}
+	in := schedule.AvailabilityInput{TimeZone: "Europe/London", SlotMinutes: 45, BufferMinutes: 15, MinNoticeHours: 12, HorizonDays: 30,
+		Weekly:     []schedule.WeeklyWindowInput{{Weekday: "monday", Start: "09:00", End: "12:00"}},
+		Exceptions: []schedule.ExceptionInput{{Date: "2026-12-24", Closed: true}, {Date: "2026-12-28", Start: "13:00", End: "15:00"}}}
 	f := staffui.NewAvailabilityForm(in, 3, 2)
 	if len(f.Weekly) != 4 || len(f.Exceptions) != 4 || !f.Weekly[3].Empty() || !f.Exceptions[2].Empty() {
 		t.Fatalf("rows: %+v %+v", f.Weekly, f.Exceptions)

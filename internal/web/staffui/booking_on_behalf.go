@@ -8,6 +8,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/web"
 	"github.com/firststep/firststep/internal/web/picker"
 	"github.com/firststep/firststep/internal/zone"
@@ -108,7 +109,7 @@ func bookingWhenBoth(t time.Time, practice, client *time.Location) (string, stri
 // fill lists the open slots of kind for the two weeks from the query's
 // date, grouped by day in the practice's zone, with the client's time
 // beside each when the client is elsewhere.
-func (h *BookingOnBehalf) fill(c echo.Context, v *BookingPickerView, kind, clientZone string) error {
+func (h *BookingOnBehalf) fill(c echo.Context, v *BookingPickerView, kind consult.Kind, clientZone string) error {
 	ctx := c.Request().Context()
 	practice, client := h.zones(ctx, clientZone)
 	v.TimeZone = practice.String()
@@ -121,7 +122,7 @@ func (h *BookingOnBehalf) fill(c echo.Context, v *BookingPickerView, kind, clien
 // retry re-shows the picker after a choice that could not be booked: the
 // message says why and the slots are fresh. Any other error goes to the
 // error page.
-func (h *BookingOnBehalf) retry(c echo.Context, v *BookingPickerView, kind, clientZone string, err error) error {
+func (h *BookingOnBehalf) retry(c echo.Context, v *BookingPickerView, kind consult.Kind, clientZone string, err error) error {
 	refusal, ok := picker.Refused(err)
 	if !ok {
 		return err

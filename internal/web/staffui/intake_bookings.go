@@ -23,8 +23,11 @@ type IntakeBooking struct {
 	Start, End     time.Time
 	ClientTimeZone string
 	Cancelled      bool
-	Sequence       int // the invitation's SEQUENCE: 0 when booked, higher on every change
-	Emails         []IntakeEmail
+	// Changeable: it could still be rescheduled or cancelled when it was
+	// read; package booking decides.
+	Changeable bool
+	Sequence   int // the invitation's SEQUENCE: 0 when booked, higher on every change
+	Emails     []IntakeEmail
 }
 
 // IntakeEmail is one email a consultation caused, as far as staff need to know
@@ -75,16 +78,16 @@ func (h *IntakePages) fillBookings(ctx context.Context, v *IntakeView, acc staff
 	now := h.now()
 	upcoming := false
 	for _, b := range list {
-		v.Bookings = append(v.Bookings, intakeBookingView(b, now, loc, manage))
+		v.Bookings = append(v.Bookings, intakeBookingView(b, loc, manage))
 		upcoming = upcoming || !b.Cancelled && now.Before(b.End)
 	}
 	v.CanBook = manage && !upcoming
 	return nil
 }
 
-// intakeBookingView is how b reads on the intake page at now, its times in loc
+// intakeBookingView is how b reads on the intake page, its times in loc
 // (the practice's zone) and in the client's.
-func intakeBookingView(b IntakeBooking, now time.Time, loc *time.Location, manage bool) IntakeBookingView {
+func intakeBookingView(b IntakeBooking, loc *time.Location, manage bool) IntakeBookingView {
 	const when = "Mon, Jan 2, 2006 at 3:04 PM MST"
 	v := IntakeBookingView{ID: b.ID, Clinician: b.ClinicianName, When: b.Start.In(loc).Format(when), Sequence: b.Sequence}
 	if cl, err := zone.Load(b.ClientTimeZone); err == nil {
@@ -93,7 +96,7 @@ func intakeBookingView(b IntakeBooking, now time.Time, loc *time.Location, manag
 	switch {
 	case b.Cancelled:
 		v.StatusLabel = "Cancelled"
-	case !now.Before(b.Start):
+	case !b.Changeable:
 		v.StatusLabel = "Past"
 	default:
 		v.StatusLabel = "Booked"

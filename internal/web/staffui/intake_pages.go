@@ -3,12 +3,13 @@ package staffui
 import (
 	"context"
 	"fmt"
-	"github.com/firststep/firststep/internal/web/auth"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firststep/firststep/internal/web/auth"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/intake"

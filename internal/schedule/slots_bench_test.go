@@ -1,4 +1,4 @@
-package booking
+package schedule
 
 import (
 	"math/rand/v2"

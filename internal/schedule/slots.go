@@ -1,4 +1,4 @@
-package booking
+package schedule
 
 import (
 	"cmp"
@@ -82,7 +82,7 @@ func OpenSlots(schedules []Schedule, from, to, now time.Time) []Slot {
 	out := make([]Slot, len(raw))
 	for i, r := range raw {
 		s := &schedules[r.schedule]
-		loc := s.Rules.location()
+		loc := s.Rules.Loc()
 		out[i] = Slot{ClinicianID: s.ClinicianID, Start: time.Unix(r.start, 0).In(loc), End: time.Unix(r.end, 0).In(loc)}
 	}
 	return out
@@ -94,7 +94,8 @@ type rawSlot struct {
 	schedule   int
 }
 
-func (r *Availability) location() *time.Location {
+// Loc returns the zone of the rules, UTC when none is set.
+func (r *Availability) Loc() *time.Location {
 	if r.Location == nil {
 		return time.UTC
 	}
@@ -119,10 +120,10 @@ const (
 	zoneMargin = 16 * 60 * 60
 )
 
-// bounds returns the range of whole Unix seconds [lo, hi) that slot starts
+// Bounds returns the range of whole Unix seconds [lo, hi) that slot starts
 // of rules r may take; lo >= hi means none. OpenSlots depends on now through
-// these alone (scheduleInput.openSlots relies on it).
-func bounds(r *Availability, from, to, now time.Time) (lo, hi int64) {
+// these alone (a listing cache may rely on it).
+func Bounds(r *Availability, from, to, now time.Time) (lo, hi int64) {
 	early := from
 	if n := now.Add(r.MinNotice); n.After(early) {
 		early = n
@@ -142,7 +143,7 @@ func estimateSlots(s *Schedule, from, to, now time.Time) int {
 	if r.Slot <= 0 || step <= 0 {
 		return 0
 	}
-	lo, hi := bounds(r, from, to, now)
+	lo, hi := Bounds(r, from, to, now)
 	if lo >= hi {
 		return 0
 	}
@@ -179,11 +180,11 @@ func (g *slotGen) appendSchedule(out []rawSlot, schedules []Schedule, si int, fr
 		return out
 	}
 	step := slot + buf
-	lo, hi := bounds(r, from, to, now)
+	lo, hi := Bounds(r, from, to, now)
 	if lo >= hi {
 		return out
 	}
-	loc := r.location()
+	loc := r.Loc()
 	weekly, exceptions := sortedRules(r)
 	var byDay [7][2]int // weekly[byDay[d][0]:byDay[d][1]] are weekday d's windows
 	for i := 0; i < len(weekly); {
