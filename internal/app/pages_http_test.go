@@ -558,11 +558,22 @@ func TestCrisisResourcesAreThePractices(t *testing.T) {
 			continue
 		}
 		found++
-		if !strings.Contains(raw, "If you are in crisis, call 116 123, or call 999.") {
+		// What the client reads: the decoded text and HTML bodies (the
+		// headers and the attachment carry random IDs that may hold any
+		// digits).
+		_, parts := emailParts(t, raw)
+		var read strings.Builder
+		for _, p := range append(partsOfType(parts, "text/plain"), partsOfType(parts, "text/html")...) {
+			read.Write(p.body)
+		}
+		text := read.String()
+		if !strings.Contains(text, "If you are in crisis, call 116 123, or call 999.") {
 			t.Errorf("the client's email does not name the practice's crisis lines:\n%s", raw)
 		}
-		if strings.Contains(raw, "988") || strings.Contains(raw, "911") || strings.Contains(raw, "0808") {
-			t.Error("the client's email names a US or a couples-only line")
+		for _, number := range []string{"988", "911", "0808"} {
+			if strings.Contains(text, number) {
+				t.Errorf("the client's email names a US or a couples-only line (%s)", number)
+			}
 		}
 	}
 	if found != 1 {
