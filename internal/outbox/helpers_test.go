@@ -21,6 +21,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/store"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"gorm.io/gorm"
@@ -268,26 +269,9 @@ func (s *mailSession) Data(r io.Reader) error {
 func (s *mailSession) Reset()        { s.from, s.to = "", nil }
 func (s *mailSession) Logout() error { return nil }
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 7, 9, 30, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newClock returns a clock the test moves by hand.
+func newClock() *clocktest.Clock {
+	return clocktest.New(time.Date(2026, 3, 7, 9, 30, 0, 0, time.UTC))
 }
 
 // testOptions make backoff short enough that one Advance(time.Minute)
