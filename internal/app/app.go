@@ -99,6 +99,9 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 		a.Staff.SetPasswordCost(opt.PasswordCost)
 	}
 	a.Sessions = staff.NewSessions(db, now, staff.SessionConfig{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute, Secure: cfg.Secure()})
+	if opt.PasswordCost > 0 {
+		a.Sessions.SetPasswordCost(opt.PasswordCost)
+	}
 	a.Audit = audit.NewLog(db)
 	transport, err := outbox.NewTransport(cfg.SMTPURL, cfg.DataDir)
 	if err != nil {

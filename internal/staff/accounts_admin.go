@@ -229,7 +229,7 @@ func (s *Service) ChangePassword(ctx context.Context, acc Account, ip, keepSessi
 		f["current_password"] = "Enter your current password."
 	case !s.throttle.attempt(s.now().UTC(), limit{key, maxFailuresPerEmail}):
 		f["current_password"] = "Too many tries. Wait 15 minutes, then enter your current password again."
-	case !checkPassword(r.PasswordHash, in.Current):
+	case !checkPassword(r.PasswordHash, dummyHash, in.Current):
 		f["current_password"] = "That is not your current password."
 	default:
 		s.throttle.reset(key)

@@ -36,9 +36,27 @@ func hashPassword(pw string, cost int) (string, error) {
 // make that first unknown-email sign-in slower than the rest.
 var dummyHash = []byte("$2a$12$fZIEgItTBodjUOfdCU0zfeZ3vHrWNWzVLBc2HSGbsuaqv4ifE.o4K")
 
-func checkPassword(hash, pw string) bool {
+// dummyHashAt returns a hash to compare unknown emails against at cost, the
+// cost new passwords are hashed at: the constant for bcryptCost, otherwise
+// one made now (a lower cost is quick to make; tests use bcrypt.MinCost,
+// and a fixed cost-12 comparison would make every unknown-email sign-in of
+// theirs a quarter second slower than a wrong password).
+func dummyHashAt(cost int) []byte {
+	if cost == bcryptCost {
+		return dummyHash
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("no account has this password"), cost)
+	if err != nil {
+		return dummyHash
+	}
+	return h
+}
+
+// checkPassword compares pw with hash, or with dummy when there is no
+// account (hash is empty), so that both take as long.
+func checkPassword(hash string, dummy []byte, pw string) bool {
 	if hash == "" {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		bcrypt.CompareHashAndPassword(dummy, []byte(pw))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil

@@ -12,7 +12,26 @@ func TestDummyHashMatchesTheRealCost(t *testing.T) {
 	if err != nil || cost != bcryptCost {
 		t.Fatalf("dummy hash cost = %d (%v), want %d: an unknown email would answer faster than a wrong password", cost, err, bcryptCost)
 	}
-	if checkPassword("", "anything") {
+	if checkPassword("", dummyHash, "anything") {
+		t.Fatal("an unknown account signed in")
+	}
+}
+
+// With new passwords hashed at a lower cost (as in tests), an unknown email
+// is compared at that cost too: at the fixed cost 12 it would answer slower
+// than a wrong password, and each such sign-in would cost the test suite a
+// quarter second (more under -race).
+func TestDummyHashFollowsThePasswordCost(t *testing.T) {
+	t.Parallel()
+	s := NewSessions(nil, nil, SessionConfig{})
+	if cost, _ := bcrypt.Cost(s.dummy); cost != bcryptCost {
+		t.Fatalf("default dummy hash cost = %d, want %d", cost, bcryptCost)
+	}
+	s.SetPasswordCost(bcrypt.MinCost)
+	if cost, err := bcrypt.Cost(s.dummy); err != nil || cost != bcrypt.MinCost {
+		t.Fatalf("dummy hash cost after SetPasswordCost(%d) = %d (%v)", bcrypt.MinCost, cost, err)
+	}
+	if checkPassword("", s.dummy, "no account has this password") {
 		t.Fatal("an unknown account signed in")
 	}
 }

@@ -56,6 +56,7 @@ type Sessions struct {
 	now      func() time.Time
 	cfg      SessionConfig
 	throttle *throttle
+	dummy    []byte // compared against for an unknown email; see dummyHashAt
 }
 
 // NewSessions returns the session service; now is the clock.
@@ -66,8 +67,13 @@ func NewSessions(db *gorm.DB, now func() time.Time, cfg SessionConfig) *Sessions
 	if cfg.Absolute <= 0 {
 		cfg.Absolute = DefaultSessionAbsolute
 	}
-	return &Sessions{db: db, now: now, cfg: cfg, throttle: newThrottle(failureWindow, lockoutFor)}
+	return &Sessions{db: db, now: now, cfg: cfg, throttle: newThrottle(failureWindow, lockoutFor), dummy: dummyHash}
 }
+
+// SetPasswordCost makes a sign-in for an unknown email cost what a wrong
+// password costs when new passwords are hashed at cost (see
+// Service.SetPasswordCost).
+func (s *Sessions) SetPasswordCost(cost int) { s.dummy = dummyHashAt(cost) }
 
 type sessionRow struct {
 	ID         int64 `gorm:"primaryKey"`
@@ -120,7 +126,7 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 	if found {
 		hash = r.PasswordHash
 	}
-	ok := checkPassword(hash, cred.Password)
+	ok := checkPassword(hash, s.dummy, cred.Password)
 	reason := ""
 	switch {
 	case !found:

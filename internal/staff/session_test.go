@@ -33,9 +33,9 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	clock := clocktest.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	accounts := staff.NewService(db, clock.Now)
 	accounts.SetPasswordCost(bcrypt.MinCost)
-	return &sessionFixture{db: db, clock: clock, accounts: accounts,
-		sessions: staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}),
-		log:      audit.NewLog(db)}
+	sessions := staff.NewSessions(db, clock.Now, staff.SessionConfig{Idle: 30 * time.Minute, Absolute: 12 * time.Hour})
+	sessions.SetPasswordCost(bcrypt.MinCost)
+	return &sessionFixture{db: db, clock: clock, accounts: accounts, sessions: sessions, log: audit.NewLog(db)}
 }
 
 func (f *sessionFixture) addAccount(t *testing.T, email string, role staff.Role) staff.Account {
