@@ -516,3 +516,21 @@ func (b *Browser) FormState(css string) map[string][]string {
   return out;
 })()`, css))
 }
+
+// eventually checks cond, a condition nothing signals (a page that must be
+// reloaded to show a change), every 100 ms until it holds, and fails the
+// test after 20 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("after 20s, still waiting for %s", what)
+		}
+	}
+}

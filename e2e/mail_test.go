@@ -3,119 +3,35 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
-	"log"
 	"maps"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/emersion/go-smtp"
+	"github.com/firststep/firststep/internal/smtptest"
 )
 
-// mailWait bounds how long a test waits for emails to arrive.
-const mailWait = 20 * time.Second
+// MailServer is the shared test SMTP server (internal/smtptest) with the
+// invitation-reading helpers of these journeys.
+type MailServer struct{ *smtptest.Server }
 
-// MailServer is a real SMTP server on loopback that keeps every message it
-// accepts, as the server sends it: envelope and raw bytes.
-type MailServer struct {
-	Addr string
-
-	mu  sync.Mutex
-	got []Received
-}
-
-// Received is one accepted message.
-type Received struct {
-	From string   // envelope sender
-	To   []string // envelope recipients
-	Raw  []byte
-}
+// Received is one accepted message: envelope and raw bytes.
+type Received = smtptest.Message
 
 // StartMailServer listens on 127.0.0.1 with a random port and stops when
 // the test ends.
 func StartMailServer(t *testing.T) *MailServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen for SMTP: %v", err)
-	}
-	m := &MailServer{Addr: ln.Addr().String()}
-	s := smtp.NewServer(m)
-	s.Domain = "mail.test"
-	s.ReadTimeout = 10 * time.Second
-	s.WriteTimeout = 10 * time.Second
-	s.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		s.Close()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("SMTP server did not stop within 10s")
-		}
-	})
-	return m
+	return &MailServer{smtptest.Start(t)}
 }
-
-// URL is the server's address as FIRSTSTEP_SMTP_URL takes it.
-func (m *MailServer) URL() string { return "smtp://" + m.Addr }
-
-// Messages are the messages accepted so far, oldest first.
-func (m *MailServer) Messages() []Received {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.got)
-}
-
-// NewSession implements smtp.Backend.
-func (m *MailServer) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &mailSession{server: m}, nil
-}
-
-type mailSession struct {
-	server *MailServer
-	from   string
-	to     []string
-}
-
-var _ smtp.Session = (*mailSession)(nil)
-
-func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *mailSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.server.mu.Lock()
-	defer s.server.mu.Unlock()
-	s.server.got = append(s.server.got, Received{From: s.from, To: slices.Clone(s.to), Raw: raw})
-	return nil
-}
-
-func (s *mailSession) Reset()        { s.from, s.to = "", nil }
-func (s *mailSession) Logout() error { return nil }
 
 // Invitation is a received email parsed the way a mail client reads it.
 type Invitation struct {
@@ -167,14 +83,14 @@ func (inv Invitation) Decoded() string {
 // mime/multipart, finds its calendar part and reads it with go-ical.
 func ParseInvitation(t *testing.T, r Received) Invitation {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(r.Raw))
+	msg, err := mail.ReadMessage(bytes.NewReader(r.Data))
 	if err != nil {
 		t.Fatalf("message to %v does not parse: %v", r.To, err)
 	}
 	inv := Invitation{Received: r, Header: msg.Header}
 	walkPart(t, &inv, msg.Header, msg.Body, "")
 	if inv.Calendar == "" {
-		t.Fatalf("message to %v has no text/calendar part:\n%s", r.To, r.Raw)
+		t.Fatalf("message to %v has no text/calendar part:\n%s", r.To, r.Data)
 	}
 	cal, err := ical.NewDecoder(strings.NewReader(inv.Calendar)).Decode()
 	if err != nil {
@@ -278,14 +194,14 @@ func first(h map[string][]string, key string) string {
 
 // WaitForInvitations waits until the server has accepted one message for
 // each of recipients whose calendar carries sequence, and returns them by
-// recipient. It fails the test after mailWait.
+// recipient. It fails the test after smtptest.Timeout.
 func (m *MailServer) WaitForInvitations(t *testing.T, sequence int, recipients ...string) map[string]Invitation {
 	t.Helper()
-	deadline := time.Now().Add(mailWait)
-	for {
-		found := map[string]Invitation{}
+	var found map[string]Invitation
+	m.Await(t, fmt.Sprintf("messages with SEQUENCE %d for %v", sequence, recipients), func(msgs []Received) bool {
+		found = map[string]Invitation{}
 		extra := 0
-		for _, r := range m.Messages() {
+		for _, r := range msgs {
 			inv := ParseInvitation(t, r)
 			if inv.Sequence != sequence {
 				continue
@@ -298,15 +214,10 @@ func (m *MailServer) WaitForInvitations(t *testing.T, sequence int, recipients .
 			}
 			found[inv.Recipient()] = inv
 		}
-		got := slices.Sorted(maps.Keys(found))
-		switch {
-		case extra > 0:
-			t.Fatalf("messages with SEQUENCE %d went to %v, want exactly %v", sequence, got, recipients)
-		case len(found) == len(recipients):
-			return found
-		case time.Now().After(deadline):
-			t.Fatalf("after %v, messages with SEQUENCE %d arrived for %v, want %v", mailWait, sequence, got, recipients)
+		if extra > 0 {
+			t.Fatalf("messages with SEQUENCE %d went to %v, want exactly %v", sequence, slices.Sorted(maps.Keys(found)), recipients)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(found) == len(recipients)
+	})
+	return found
 }

@@ -41,7 +41,7 @@ func TestNotYetPartnerIsContactedOnlyWhenTheClientSaysSo(t *testing.T) {
 	}
 	ms.WaitForInvitations(t, 0, client, clinicianEmail)
 	for _, m := range ms.Messages() {
-		if strings.Contains(strings.ToLower(string(m.Raw)), partner) {
+		if strings.Contains(strings.ToLower(string(m.Data)), partner) {
 			t.Fatalf("a message to %v names the partner who does not know", m.To)
 		}
 	}

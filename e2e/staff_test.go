@@ -253,9 +253,11 @@ func TestStaffPagesShowMarkupAsText(t *testing.T) {
 
 	check := func(where string) {
 		t.Helper()
-		// An image that fails to load fires its handler soon after the
-		// page settles; give it the time to.
-		time.Sleep(300 * time.Millisecond)
+		// An image that fails to load fires its handler once its load
+		// has failed: wait until the page and every image are done.
+		if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.readyState === "complete" && [...document.images].every(i => i.complete)`)); err != nil {
+			t.Fatalf("%s: wait for the page's images: %v", where, err)
+		}
 		if n := Eval[int](b, `document.querySelectorAll("main script, main img, main [onerror]").length`); n != 0 {
 			t.Errorf("%s: %d elements made from what the client typed", where, n)
 		}
@@ -343,19 +345,12 @@ func TestFrontDeskBooksForAClient(t *testing.T) {
 	}
 
 	// The mail worker sends both invitations; the page says so.
-	deadline := time.Now().Add(20 * time.Second)
 	var states []string
-	for {
-		states = Eval[[]string](b, `[...document.querySelectorAll("section.booking tr[data-status]")].map(tr => tr.dataset.status)`)
-		if len(states) == 2 && states[0] == "sent" && states[1] == "sent" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("email states %v, want both sent", states)
-		}
-		time.Sleep(200 * time.Millisecond)
+	eventually(t, "both emails shown as sent", func() bool {
 		b.Visit(page)
-	}
+		states = Eval[[]string](b, `[...document.querySelectorAll("section.booking tr[data-status]")].map(tr => tr.dataset.status)`)
+		return len(states) == 2 && states[0] == "sent" && states[1] == "sent"
+	})
 	if got := b.Text("section.booking table"); !strings.Contains(got, "Delivered") || !strings.Contains(got, "Invitation to the client") {
 		t.Errorf("emails table reads %q", got)
 	}

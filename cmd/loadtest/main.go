@@ -1,4 +1,4 @@
-// Command loadtest measures Firststep against the targets in DESIGN.md, on
+// Command loadtest measures Firststep against the targets in docs/design.md, on
 // the machine it runs on. It starts a real server in this process on a
 // loopback port (SQLite in a fresh temporary folder, or a fresh schema of
 // the Postgres database given with --database-url), seeds a practice of 10

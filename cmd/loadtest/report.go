@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The targets of DESIGN.md.
+// The targets of docs/design.md.
 const (
 	targetSlotsP50   = 5 * time.Millisecond
 	targetRaceP99    = 250 * time.Millisecond
@@ -143,7 +143,7 @@ func verdict(ok bool) string {
 }
 
 func printSummary(w io.Writer, o options, r results) {
-	section(w, "targets (DESIGN.md)")
+	section(w, "targets (docs/design.md)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\tmeasured\tresult")
 	if o.hotOnly {

@@ -14,13 +14,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/firststep/firststep/internal/app"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/config"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
@@ -52,20 +52,10 @@ func newApp(t *testing.T, change ...func(*config.Config)) *app.App {
 
 func rateLimit(n int) func(*config.Config) { return func(c *config.Config) { c.RateLimit = n } }
 
-// clock moves one minute forward on every reading, so that intakes stored
+// newClock moves one minute forward on every reading, so that intakes stored
 // one after another have distinct, ordered times.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Minute)
-	return c.t
+func newClock() *clocktest.Clock {
+	return clocktest.Ticking(time.Now().UTC().Truncate(time.Second), time.Minute)
 }
 
 // client is one visitor: one IP address and a cookie jar of its own.

@@ -3,10 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/outbox"
 	"github.com/firststep/firststep/internal/schedule"
+	"github.com/firststep/firststep/internal/smtptest"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -502,50 +499,6 @@ func TestFrontDeskSlotTaken(t *testing.T) {
 	}
 }
 
-// refusingMail is an SMTP server that refuses one mailbox with 550 and
-// accepts the rest.
-type refusingMail struct{ refuse string }
-
-func (m refusingMail) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &refusingSession{refuse: m.refuse}, nil
-}
-
-type refusingSession struct{ refuse string }
-
-func (s *refusingSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *refusingSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if strings.EqualFold(to, s.refuse) {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox here"}
-	}
-	return nil
-}
-func (s *refusingSession) Data(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err }
-func (s *refusingSession) Reset()                 {}
-func (s *refusingSession) Logout() error          { return nil }
-
-func startRefusingMail(t *testing.T, refuse string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(refusingMail{refuse: refuse})
-	srv.Domain = "mail.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("SMTP server did not stop")
-		}
-	})
-	return "smtp://" + l.Addr().String()
-}
-
 // The intake page shows where each email of a consultation stands: pending
 // before the mail worker runs, then sent, or failed with the mail server's
 // reply.
@@ -581,7 +534,9 @@ func TestIntakePageShowsEmailDelivery(t *testing.T) {
 		t.Errorf("before delivery: %v, want %v", got, want)
 	}
 
-	tr, err := outbox.NewSMTPTransport(startRefusingMail(t, client))
+	mail := smtptest.Start(t)
+	mail.RefuseMailbox(client, "No such mailbox here")
+	tr, err := outbox.NewSMTPTransport(mail.URL())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,38 +9,19 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/firststep/firststep/internal/app"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/config"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"github.com/firststep/firststep/internal/web"
 )
-
-// staffClock stands still until a test moves it, so session timeouts are
-// exact.
-type staffClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *staffClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *staffClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 const staffPassword = "a long enough staff password"
 
@@ -60,9 +41,10 @@ var staffRoles = []string{asAdmin, asFrontdesk, asClinician, asOtherClinician}
 // clinicians, an account and a signed-in session and API token for every
 // role.
 type staffFixture struct {
-	t        *testing.T
-	a        *app.App
-	clock    *staffClock
+	t *testing.T
+	a *app.App
+	// clock stands still until a test moves it, so session timeouts are exact.
+	clock    *clocktest.Clock
 	clinA    int64 // the clinician of asClinician
 	clinB    int64 // the clinician of asOtherClinician
 	accounts map[string]staff.Account
@@ -82,7 +64,7 @@ func newStaffFixture(t *testing.T, change ...func(*config.Config)) *staffFixture
 	for _, f := range change {
 		f(&cfg)
 	}
-	clock := &staffClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	a, err := app.Build(cfg, storetest.New(t), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Now: clock.Now, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatalf("build app: %v", err)

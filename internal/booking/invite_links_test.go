@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/booking"
@@ -22,7 +21,7 @@ func TestInvitationsCarryTheReadersLinkAndTheVideoMeeting(t *testing.T) {
 	const video = "https://video.example.org/r/maya-7f3k"
 	settings := practice.Defaults()
 	settings.Name, settings.VideoLink = "Riverbend Therapy", video
-	if err := practice.NewService(e.db, func() time.Time { return e.now }).Save(e.db, settings); err != nil {
+	if err := practice.NewService(e.db, e.clock.Now).Save(e.db, settings); err != nil {
 		t.Fatal(err)
 	}
 	r, in := e.couple("ann@example.org")

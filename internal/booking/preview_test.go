@@ -179,7 +179,7 @@ func TestUpcomingConsultations(t *testing.T) {
 	if other, _ := e.svc.Upcoming(ctx, e.sam.ID, 10); len(other) != 0 {
 		t.Errorf("another clinician's consultations: %+v", other)
 	}
-	e.now = e.at("12:00").UTC()
+	e.clock.Set(e.at("12:00").UTC())
 	if later, _ := e.svc.Upcoming(ctx, e.maya.ID, 10); len(later) != 0 {
 		t.Errorf("consultations that have ended are listed: %+v", later)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/consult"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/practice"
@@ -68,7 +69,7 @@ type env struct {
 	db      *gorm.DB
 	svc     *booking.Service
 	intakes *intake.Service
-	now     time.Time
+	clock   *clocktest.Clock
 	ny      *time.Location
 	maya    booking.Clinician // offers individual and couple
 	sam     booking.Clinician // offers individual only
@@ -77,8 +78,8 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ny, _ := time.LoadLocation("America/New_York")
-	e := &env{t: t, db: storetest.New(t), now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), ny: ny}
-	clock := func() time.Time { return e.now }
+	e := &env{t: t, db: storetest.New(t), clock: clocktest.New(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)), ny: ny}
+	clock := e.clock.Now
 	key := bytes.Repeat([]byte{7}, 32)
 	e.intakes = newIntakes(e.db, clock, key)
 	svc, err := booking.NewService(e.db, clock, intakeClients{e.intakes}, practice.NewService(e.db, clock),
@@ -533,12 +534,12 @@ func TestCalendarFeed(t *testing.T) {
 
 func TestSetAvailabilityStampsTheServiceClock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t) // the clinicians' hours were saved at e.now
+	e := newEnv(t) // the clinicians' hours were saved at e.clock.Now()
 	var stamps []time.Time
 	if err := e.db.Table("availabilities").Order("clinician_id").Pluck("updated_at", &stamps).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(stamps) != 2 || !stamps[0].Equal(e.now) || !stamps[1].Equal(e.now) {
-		t.Errorf("updated_at = %v, want the service's clock %v", stamps, e.now)
+	if len(stamps) != 2 || !stamps[0].Equal(e.clock.Now()) || !stamps[1].Equal(e.clock.Now()) {
+		t.Errorf("updated_at = %v, want the service's clock %v", stamps, e.clock.Now())
 	}
 }

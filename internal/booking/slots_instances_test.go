@@ -20,7 +20,7 @@ func TestSlotsSeeChangesMadeThroughAnotherInstance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	clock := func() time.Time { return e.now }
+	clock := e.clock.Now
 	key := bytes.Repeat([]byte{7}, 32)
 	other, err := booking.NewService(e.db, clock, intakeClients{e.intakes}, practice.NewService(e.db, clock),
 		booking.Config{BaseURL: "https://book.example.org", FromName: "Riverbend Therapy", FromAddr: "appointments@example.org", LinkKey: key}, nil)
@@ -107,11 +107,11 @@ func TestSlotsFollowTheClock(t *testing.T) {
 	if got := starts(); len(got) != 3 {
 		t.Fatalf("the same listing again: %v", got)
 	}
-	e.now = e.at("09:00").Add(time.Second) // no notice: 09:00 has begun
+	e.clock.Set(e.at("09:00").Add(time.Second)) // no notice: 09:00 has begun
 	if got := starts(); len(got) != 2 || got[0] != "10:00" {
 		t.Fatalf("at 09:00:01: %v, want 10:00, 11:00", got)
 	}
-	e.now = e.at("11:00")
+	e.clock.Set(e.at("11:00"))
 	if got := starts(); len(got) != 1 || got[0] != "11:00" {
 		t.Fatalf("at 11:00: %v, want 11:00", got)
 	}

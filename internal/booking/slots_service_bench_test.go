@@ -23,7 +23,7 @@ import (
 // BenchmarkServiceSlots is one slot listing as the API asks for it — the
 // clinicians, their rules and their bookings read from a real database
 // (SQLite file, or Postgres when FIRSTSTEP_TEST_POSTGRES_URL is set), then
-// the open slots computed — at DESIGN.md's target size: 10 clinicians in
+// the open slots computed — at docs/design.md's target size: 10 clinicians in
 // mixed zones, weekdays 09:00–17:00 with 50-minute slots and 10-minute
 // buffers, 60 days, 200 existing bookings.
 func BenchmarkServiceSlots(b *testing.B) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-ical"
 	"github.com/firststep/firststep/internal/booking"
@@ -51,7 +50,7 @@ func TestLocationFollowsTheClientsChoice(t *testing.T) {
 // setPlace gives the practice an address and a default video link.
 func (e *env) setPlace() {
 	e.t.Helper()
-	p := practice.NewService(e.db, func() time.Time { return e.now })
+	p := practice.NewService(e.db, e.clock.Now)
 	s, err := p.Get(context.Background())
 	if err != nil {
 		e.t.Fatal(err)

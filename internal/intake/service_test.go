@@ -5,31 +5,19 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/secret"
 	"github.com/firststep/firststep/internal/store/storetest"
 )
 
-// clock is a test clock that moves one minute forward on every reading, so
-// that each stored intake has its own creation time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Minute)
-	return c.t
+// newClock moves one minute forward on every reading, so that each stored
+// intake has its own creation time.
+func newClock() *clocktest.Clock {
+	return clocktest.Ticking(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), time.Minute)
 }
 
 // validCouple is a complete, valid couple intake; cases change one thing.

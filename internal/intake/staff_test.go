@@ -11,6 +11,7 @@ import (
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/intake"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
@@ -23,7 +24,7 @@ type staffFixture struct {
 	db         *gorm.DB
 	svc        *intake.Service
 	log        *audit.Log
-	now        time.Time
+	clock      *clocktest.Clock
 	c1, c2     int64 // clinicians
 	admin      staff.Account
 	desk       staff.Account
@@ -35,8 +36,8 @@ type staffFixture struct {
 
 func newStaffFixture(t *testing.T) *staffFixture {
 	t.Helper()
-	f := &staffFixture{db: storetest.New(t), now: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
-	f.svc = intake.NewService(f.db, func() time.Time { return f.now }, []byte("0123456789abcdef0123456789abcdef"),
+	f := &staffFixture{db: storetest.New(t), clock: clocktest.New(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC))}
+	f.svc = intake.NewService(f.db, f.clock.Now, []byte("0123456789abcdef0123456789abcdef"),
 		intake.BookingClinicians, staff.NewService(f.db, time.Now, intake.StaffClinicians))
 	f.log = audit.NewLog(f.db)
 	f.c1 = f.clinician(t, "Dr. One", true)
@@ -54,7 +55,7 @@ func (f *staffFixture) clinician(t *testing.T, name string, active bool) int64 {
 	var id int64
 	err := f.db.Raw(`INSERT INTO clinicians (name, email, timezone, offers_individual, offers_couple, active, created_at, updated_at)
 		VALUES (?, ?, 'America/New_York', TRUE, TRUE, ?, ?, ?) RETURNING id`,
-		name, strings.ToLower(strings.ReplaceAll(name, " ", ""))+"@example.org", active, f.now, f.now).Scan(&id).Error
+		name, strings.ToLower(strings.ReplaceAll(name, " ", ""))+"@example.org", active, f.clock.Now(), f.clock.Now()).Scan(&id).Error
 	if err != nil || id == 0 {
 		t.Fatalf("add clinician: %v", err)
 	}
@@ -65,7 +66,7 @@ func (f *staffFixture) account(t *testing.T, email string, role staff.Role, clin
 	t.Helper()
 	var id int64
 	err := f.db.Raw(`INSERT INTO staff_accounts (email, name, password_hash, role, clinician_id, active, created_at, updated_at)
-		VALUES (?, ?, 'not-a-hash', ?, ?, TRUE, ?, ?) RETURNING id`, email, "Name of "+email, string(role), clinician, f.now, f.now).Scan(&id).Error
+		VALUES (?, ?, 'not-a-hash', ?, ?, TRUE, ?, ?) RETURNING id`, email, "Name of "+email, string(role), clinician, f.clock.Now(), f.clock.Now()).Scan(&id).Error
 	if err != nil || id == 0 {
 		t.Fatalf("add account: %v", err)
 	}
@@ -92,16 +93,16 @@ func (f *staffFixture) submit(t *testing.T, assigned *int64) int64 {
 			t.Fatal(err)
 		}
 	}
-	f.now = f.now.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	return r.ID
 }
 
 func (f *staffFixture) book(t *testing.T, intakeID, clinicianID int64, status string) {
 	t.Helper()
-	start := f.now.Add(time.Duration(intakeID) * 24 * time.Hour)
+	start := f.clock.Now().Add(time.Duration(intakeID) * 24 * time.Hour)
 	err := f.db.Exec(`INSERT INTO bookings (intake_id, clinician_id, start_at, end_at, block_end, status, uid, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, intakeID, clinicianID, start, start.Add(30*time.Minute), start.Add(40*time.Minute),
-		status, fmt.Sprintf("uid-%d-%d", intakeID, clinicianID), f.now, f.now).Error
+		status, fmt.Sprintf("uid-%d-%d", intakeID, clinicianID), f.clock.Now(), f.clock.Now()).Error
 	if err != nil {
 		t.Fatalf("add booking: %v", err)
 	}
@@ -281,8 +282,8 @@ func TestStaffFilters(t *testing.T) {
 		{"clinician", intake.StaffFilter{Filter: intake.Filter{ClinicianID: f.c1}}, []int64{a}},
 		{"unassigned", intake.StaffFilter{Unassigned: true}, []int64{b}},
 		{"kind", intake.StaffFilter{Filter: intake.Filter{Kind: intake.Couple}}, []int64{}},
-		{"from", intake.StaffFilter{Filter: intake.Filter{From: f.now.Add(-2 * time.Minute)}}, []int64{b, c}},
-		{"to", intake.StaffFilter{Filter: intake.Filter{To: f.now.Add(-2 * time.Minute)}}, []int64{a}},
+		{"from", intake.StaffFilter{Filter: intake.Filter{From: f.clock.Now().Add(-2 * time.Minute)}}, []int64{b, c}},
+		{"to", intake.StaffFilter{Filter: intake.Filter{To: f.clock.Now().Add(-2 * time.Minute)}}, []int64{a}},
 	}
 	for _, tc := range cases {
 		list, err := f.svc.ListForStaff(ctx, f.desk, tc.f)
@@ -370,7 +371,7 @@ func TestNotes(t *testing.T) {
 	if _, err := f.svc.AddNote(ctx, actor(f.desk), id, "  First call made.\r\nNo answer. "); err != nil {
 		t.Fatal(err)
 	}
-	f.now = f.now.Add(time.Hour)
+	f.clock.Advance(time.Hour)
 	if _, err := f.svc.AddNote(ctx, actor(f.clin1), id, "<b>Consult</b> went well"); err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +385,7 @@ func TestNotes(t *testing.T) {
 	if n := notes[0]; n.Body != "First call made.\nNo answer." || n.AuthorEmail != f.desk.Email || n.AuthorName != f.desk.Name {
 		t.Errorf("first note %+v", n)
 	}
-	if n := notes[1]; n.Body != "<b>Consult</b> went well" || n.AuthorEmail != f.clin1.Email || !n.CreatedAt.Equal(f.now) {
+	if n := notes[1]; n.Body != "<b>Consult</b> went well" || n.AuthorEmail != f.clin1.Email || !n.CreatedAt.Equal(f.clock.Now()) {
 		t.Errorf("second note %+v", n)
 	}
 	if _, err := f.svc.Notes(ctx, f.clin2, id); apperr.KindOf(err) != apperr.Forbidden {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
+	"github.com/firststep/firststep/internal/smtptest"
 	"github.com/firststep/firststep/internal/store"
 	"gorm.io/gorm"
 )
@@ -95,8 +96,8 @@ func TestEnqueueValidation(t *testing.T) {
 func TestServiceFailedAndRetry(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.refuse("svc-refused@", 554)
+	srv := smtptest.Start(t)
+	srv.Refuse("svc-refused@", 554)
 	clock := newClock()
 	refused, fine := newMessage("svc-refused@firststep.test"), newMessage("svc-fine@firststep.test")
 	enqueue(t, db, clock.Now(), refused)
@@ -148,14 +149,14 @@ func TestServiceFailedAndRetry(t *testing.T) {
 	if row.Status != StatusPending || !row.NextAttemptAt.Equal(clock.Now()) {
 		t.Errorf("after Retry: status %s, next_attempt_at %v; want pending, due now", row.Status, row.NextAttemptAt)
 	}
-	srv.refuse("", 0) // the mailbox exists now
+	srv.Refuse("", 0) // the mailbox exists now
 	if n := runOnce(t, w); n != 1 {
 		t.Fatalf("retried message: sent %d, want 1", n)
 	}
 	if failed, _ := svc.Failed(ctxFor(t)); len(failed) != 0 {
 		t.Errorf("Failed after retry = %+v, want none", failed)
 	}
-	got := srv.messages()
+	got := srv.Messages()
 	if len(got) != 2 || string(got[1].Data) != string(refused.Raw) {
 		t.Errorf("server received %d messages; want the retried one, byte for byte, last", len(got))
 	}

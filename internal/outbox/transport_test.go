@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/firststep/firststep/internal/smtptest"
 )
 
 func TestFileTransport(t *testing.T) {
@@ -163,14 +165,14 @@ func TestSMTPURL(t *testing.T) {
 
 func TestSMTPAuthOnLoopback(t *testing.T) {
 	t.Parallel()
-	srv := startMailServer(t, "127.0.0.1:0", withAuth("frontdesk", "s3cret"))
+	srv := smtptest.Start(t, smtptest.WithAuth("frontdesk", "s3cret"))
 	good := smtpTo(t, srv.Addr)
 	good.username, good.password = "frontdesk", "s3cret"
 	raw := rawMessage("auth-1@firststep.test")
 	if err := good.Send(ctxFor(t), "practice@firststep.test", []string{"client@example.test"}, raw); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if got := srv.messages(); len(got) != 1 || got[0].User != "frontdesk" {
+	if got := srv.Messages(); len(got) != 1 || got[0].User != "frontdesk" {
 		t.Fatalf("server received %+v, want one message from the authenticated user", got)
 	}
 
@@ -186,14 +188,14 @@ func TestSMTPAuthOnLoopback(t *testing.T) {
 	if err == nil || IsPermanent(err) || !strings.Contains(err.Error(), "530") {
 		t.Errorf("no credentials: err = %v (permanent %v); want a temporary 530", err, IsPermanent(err))
 	}
-	if n := len(srv.messages()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Errorf("server received %d messages, want only the authenticated one", n)
 	}
 }
 
 func TestSMTPRefusesPasswordInClear(t *testing.T) {
 	t.Parallel()
-	srv := startMailServer(t, "127.0.0.1:0", withAuth("frontdesk", "s3cret"))
+	srv := smtptest.Start(t, smtptest.WithAuth("frontdesk", "s3cret"))
 	tr := smtpTo(t, srv.Addr)
 	tr.username, tr.password = "frontdesk", "s3cret"
 	tr.host = "mail.example.org" // as if the server were remote
@@ -201,7 +203,7 @@ func TestSMTPRefusesPasswordInClear(t *testing.T) {
 	if err == nil || IsPermanent(err) || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("err = %v, want a temporary refusal to send the password unencrypted", err)
 	}
-	if n := len(srv.messages()); n != 0 {
+	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("server received %d messages, want 0", n)
 	}
 }
@@ -209,7 +211,7 @@ func TestSMTPRefusesPasswordInClear(t *testing.T) {
 func TestSMTPStartTLS(t *testing.T) {
 	t.Parallel()
 	serverTLS, clientTLS := selfSignedTLS(t)
-	srv := startMailServer(t, "127.0.0.1:0", withTLS(serverTLS), withAuth("frontdesk", "s3cret"))
+	srv := smtptest.Start(t, smtptest.WithTLS(serverTLS), smtptest.WithAuth("frontdesk", "s3cret"))
 	tr := smtpTo(t, srv.Addr)
 	tr.username, tr.password = "frontdesk", "s3cret"
 	tr.host = "mail.example.org" // remote: the password needs TLS
@@ -221,7 +223,7 @@ func TestSMTPStartTLS(t *testing.T) {
 			t.Fatalf("send %d: %v", i, err)
 		}
 	}
-	got := srv.messages()
+	got := srv.Messages()
 	if len(got) != 2 || !got[0].TLS || !got[1].TLS || got[0].User != "frontdesk" {
 		t.Fatalf("server received %+v, want two messages over TLS from the authenticated user", got)
 	}
@@ -230,13 +232,13 @@ func TestSMTPStartTLS(t *testing.T) {
 func TestSMTPStartTLSUntrusted(t *testing.T) {
 	t.Parallel()
 	serverTLS, _ := selfSignedTLS(t)
-	srv := startMailServer(t, "127.0.0.1:0", withTLS(serverTLS))
+	srv := smtptest.Start(t, smtptest.WithTLS(serverTLS))
 	tr := smtpTo(t, srv.Addr) // system roots: the test certificate is not trusted
 	err := tr.Send(ctxFor(t), "practice@firststep.test", []string{"client@example.test"}, rawMessage("untrusted@firststep.test"))
 	if err == nil || IsPermanent(err) {
 		t.Errorf("err = %v, want a temporary TLS failure", err)
 	}
-	if n := len(srv.messages()); n != 0 {
+	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("server received %d messages over an untrusted connection", n)
 	}
 }
@@ -248,7 +250,7 @@ func TestSMTPImplicitTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := serveMail(t, l)
+	srv := smtptest.Serve(t, l)
 	tr, err := NewSMTPTransport("smtps://" + srv.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +260,7 @@ func TestSMTPImplicitTLS(t *testing.T) {
 	if err := tr.Send(ctxFor(t), "practice@firststep.test", []string{"client@example.test"}, raw); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if got := srv.messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {
+	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, raw) {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
 }
@@ -307,14 +309,14 @@ func TestSMTPSendTimeout(t *testing.T) {
 
 func TestSMTPReplyClassification(t *testing.T) {
 	t.Parallel()
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.failNext(1, 452)
+	srv := smtptest.Start(t)
+	srv.FailNext(1, 452)
 	tr := smtpTo(t, srv.Addr)
 	err := tr.Send(ctxFor(t), "practice@firststep.test", []string{"client@example.test"}, rawMessage("rcpt@firststep.test"))
 	if err == nil || IsPermanent(err) || !strings.Contains(err.Error(), "452") {
 		t.Errorf("452: err = %v, want temporary", err)
 	}
-	srv.failNext(1, 552)
+	srv.FailNext(1, 552)
 	err = tr.Send(ctxFor(t), "practice@firststep.test", []string{"client@example.test"}, rawMessage("rcpt@firststep.test"))
 	if err == nil || !IsPermanent(err) || !strings.Contains(err.Error(), "552") {
 		t.Errorf("552: err = %v, want permanent", err)

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/firststep/firststep/internal/smtptest"
 )
 
 func TestDelivery(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
+	srv := smtptest.Start(t)
 	clock := newClock()
 	msg := newMessage("delivery-1@firststep.test")
 	msg.To = []string{"client@example.test", "clinician@firststep.test"}
@@ -24,7 +26,7 @@ func TestDelivery(t *testing.T) {
 	if n := runOnce(t, w); n != 1 {
 		t.Fatalf("sent %d, want 1", n)
 	}
-	got := srv.messages()
+	got := srv.Messages()
 	if len(got) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
@@ -46,7 +48,7 @@ func TestDelivery(t *testing.T) {
 	if n := runOnce(t, w); n != 0 {
 		t.Errorf("second pass sent %d, want 0", n)
 	}
-	if n := len(srv.messages()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Errorf("server received %d messages after second pass, want 1", n)
 	}
 }
@@ -82,7 +84,7 @@ func TestSMTPDownAtEnqueue(t *testing.T) {
 	}
 
 	// The server comes up; the message waits for its retry time, then goes.
-	srv := startMailServer(t, addr)
+	srv := smtptest.StartAt(t, addr)
 	if n := runOnce(t, w); n != 0 {
 		t.Errorf("sent %d before the retry was due, want 0", n)
 	}
@@ -94,7 +96,7 @@ func TestSMTPDownAtEnqueue(t *testing.T) {
 		clock.Advance(time.Hour)
 		runOnce(t, w)
 	}
-	if got := srv.messages(); len(got) != 1 || !bytes.Equal(got[0].Data, msg.Raw) {
+	if got := srv.Messages(); len(got) != 1 || !bytes.Equal(got[0].Data, msg.Raw) {
 		t.Fatalf("server received %d messages, want exactly 1 with the enqueued bytes", len(got))
 	}
 	row = rowOf(t, db, msg.MessageID)
@@ -106,8 +108,8 @@ func TestSMTPDownAtEnqueue(t *testing.T) {
 func TestTemporaryReplyRetried(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.failNext(2, 421)
+	srv := smtptest.Start(t)
+	srv.FailNext(2, 421)
 	clock := newClock()
 	msg := newMessage("busy-1@firststep.test")
 	enqueue(t, db, clock.Now(), msg)
@@ -129,10 +131,10 @@ func TestTemporaryReplyRetried(t *testing.T) {
 	clock.Advance(time.Hour)
 	runOnce(t, w)
 
-	if got := len(srv.messages()); got != 1 {
+	if got := len(srv.Messages()); got != 1 {
 		t.Errorf("server accepted %d messages, want 1", got)
 	}
-	if got := srv.dataAttempts(); got != 3 {
+	if got := srv.DataAttempts(); got != 3 {
 		t.Errorf("server saw %d DATA attempts, want 3", got)
 	}
 	row := rowOf(t, db, msg.MessageID)
@@ -144,8 +146,8 @@ func TestTemporaryReplyRetried(t *testing.T) {
 func TestPermanentReplyFails(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.failNext(100, 550)
+	srv := smtptest.Start(t)
+	srv.FailNext(100, 550)
 	clock := newClock()
 	msg := newMessage("refused-1@firststep.test")
 	enqueue(t, db, clock.Now(), msg)
@@ -157,7 +159,7 @@ func TestPermanentReplyFails(t *testing.T) {
 		}
 		clock.Advance(time.Hour)
 	}
-	if got := srv.dataAttempts(); got != 1 {
+	if got := srv.DataAttempts(); got != 1 {
 		t.Errorf("server saw %d attempts, want exactly 1", got)
 	}
 	row := rowOf(t, db, msg.MessageID)
@@ -175,7 +177,7 @@ func TestPermanentReplyFails(t *testing.T) {
 func TestRestartDoesNotResend(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
+	srv := smtptest.Start(t)
 	clock := newClock()
 	msg := newMessage("restart-1@firststep.test")
 	enqueue(t, db, clock.Now(), msg)
@@ -191,7 +193,7 @@ func TestRestartDoesNotResend(t *testing.T) {
 		}
 		clock.Advance(time.Hour)
 	}
-	if got := len(srv.messages()); got != 1 {
+	if got := len(srv.Messages()); got != 1 {
 		t.Errorf("server received %d messages, want 1", got)
 	}
 }
@@ -199,7 +201,7 @@ func TestRestartDoesNotResend(t *testing.T) {
 func TestExpiredLeaseIsRetried(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
+	srv := smtptest.Start(t)
 	clock := newClock()
 	msg := newMessage("crash-1@firststep.test")
 	enqueue(t, db, clock.Now(), msg)
@@ -227,7 +229,7 @@ func TestExpiredLeaseIsRetried(t *testing.T) {
 	if n := runOnce(t, next); n != 1 {
 		t.Fatalf("sent %d after the lease ended, want 1", n)
 	}
-	if got := len(srv.messages()); got != 1 {
+	if got := len(srv.Messages()); got != 1 {
 		t.Errorf("server received %d messages, want 1", got)
 	}
 	if row := rowOf(t, db, msg.MessageID); row.Status != StatusSent || row.Attempts != 2 {
@@ -263,8 +265,8 @@ func TestLeaseIsDeadlinePlusMargin(t *testing.T) {
 func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.holdFirst(t, "hung-1@firststep.test")
+	srv := smtptest.Start(t)
+	srv.HoldFirst(t, "hung-1@firststep.test")
 	opts := testOptions
 	opts.SendTimeout = 5 * time.Second
 	opts.PollInterval = time.Hour // only Notify and due retries wake it
@@ -275,7 +277,7 @@ func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
 	hung := newMessage("hung-1@firststep.test")
 	enqueue(t, db, time.Now(), hung)
 	startRun(t, w)
-	waitFor(t, "the server to hold the first message", func() bool { return len(srv.markedArrivals()) == 1 })
+	srv.AwaitArrivals(t, 1) // the server holds the first message
 
 	const others = 6
 	for i := range others {
@@ -292,14 +294,14 @@ func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
 		t.Fatalf("held message = status %s, attempts %d, last_error %q, locked_until %v; want its first attempt still in flight",
 			row.Status, row.Attempts, row.LastError, row.LockedUntil)
 	}
-	if n := len(srv.markedArrivals()); n != 1 {
+	if n := len(srv.MarkedArrivals()); n != 1 {
 		t.Fatalf("server saw the held message %d times while the first attempt was in flight, want 1", n)
 	}
 
 	waitFor(t, "the held message to be sent again", func() bool {
 		return rowOf(t, db, hung.MessageID).Status == StatusSent
 	})
-	arrivals := srv.markedArrivals()
+	arrivals := srv.MarkedArrivals()
 	if len(arrivals) != 2 {
 		t.Fatalf("server saw the held message %d times, want 2 (held, then sent)", len(arrivals))
 	}
@@ -309,10 +311,10 @@ func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
 	if row := rowOf(t, db, hung.MessageID); row.Attempts != 2 {
 		t.Errorf("held message attempts = %d, want 2", row.Attempts)
 	}
-	if n := srv.accepted("hung-1@firststep.test"); n != 1 {
+	if n := srv.Accepted("hung-1@firststep.test"); n != 1 {
 		t.Errorf("server accepted the held message %d times, want 1", n)
 	}
-	if n := len(srv.messages()); n != others+1 {
+	if n := len(srv.Messages()); n != others+1 {
 		t.Errorf("server accepted %d messages, want %d", n, others+1)
 	}
 }
@@ -324,8 +326,8 @@ func TestHungServerHoldsUpOnlyItsMessage(t *testing.T) {
 func TestStopDuringDeliveryRecordsTheAttempt(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.holdFirst(t, "stop-1@firststep.test")
+	srv := smtptest.Start(t)
+	srv.HoldFirst(t, "stop-1@firststep.test")
 	clock := newClock()
 	opts := testOptions
 	opts.SendTimeout = time.Second
@@ -335,8 +337,9 @@ func TestStopDuringDeliveryRecordsTheAttempt(t *testing.T) {
 
 	first := NewWorker(db, smtpTo(t, srv.Addr), clock.Now, testLogger(t), opts)
 	stop := startRun(t, first)
-	waitFor(t, "the server to hold the message", func() bool { return len(srv.markedArrivals()) == 1 })
-	stop() // returns once the held attempt has ended and been recorded
+	srv.AwaitArrivals(t, 1) // the server holds the message
+	// stop returns once the held attempt has ended and been recorded.
+	stop()
 
 	row := rowOf(t, db, msg.MessageID)
 	if row.Status != StatusPending || row.Attempts != 1 || row.LockedUntil != nil || row.LastError == "" {
@@ -350,7 +353,7 @@ func TestStopDuringDeliveryRecordsTheAttempt(t *testing.T) {
 	}
 	clock.Advance(time.Hour)
 	runOnce(t, next)
-	if n := srv.accepted("stop-1@firststep.test"); n != 1 {
+	if n := srv.Accepted("stop-1@firststep.test"); n != 1 {
 		t.Errorf("server accepted the message %d times, want 1", n)
 	}
 }
@@ -358,7 +361,7 @@ func TestStopDuringDeliveryRecordsTheAttempt(t *testing.T) {
 func TestConcurrentWorkersDeliverOnce(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
+	srv := smtptest.Start(t)
 	const total = 60
 	msgs := make([]Message, total)
 	for i := range msgs {
@@ -385,7 +388,7 @@ func TestConcurrentWorkersDeliverOnce(t *testing.T) {
 	}
 
 	seen := map[string]int{}
-	for _, m := range srv.messages() {
+	for _, m := range srv.Messages() {
 		seen[bareID(string(bytes.SplitN(bytes.TrimPrefix(m.Data, []byte("Message-ID: ")), []byte("\r\n"), 2)[0]))]++
 	}
 	for _, m := range msgs {
@@ -393,7 +396,7 @@ func TestConcurrentWorkersDeliverOnce(t *testing.T) {
 			t.Errorf("%s delivered %d times, want 1", m.MessageID, n)
 		}
 	}
-	if got := len(srv.messages()); got != total {
+	if got := len(srv.Messages()); got != total {
 		t.Errorf("server received %d messages, want %d", got, total)
 	}
 	if n := countRows(t, db, "attempts <> 1"); n != 0 {
@@ -404,18 +407,25 @@ func TestConcurrentWorkersDeliverOnce(t *testing.T) {
 func TestRunSendsOnNotifyAndStops(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
+	srv := smtptest.Start(t)
 	opts := testOptions
 	opts.PollInterval = time.Hour // only Notify can wake it
 	w := NewWorker(db, smtpTo(t, srv.Addr), time.Now, testLogger(t), opts)
 
+	// A first message, sent and recorded, shows the first pass is over:
+	// the worker found nothing else due and sleeps for PollInterval (or,
+	// at most, a lease) unless Notify wakes it.
+	first := newMessage("notify-0@firststep.test")
+	enqueue(t, db, time.Now(), first)
 	stop := startRun(t, w)
-	// Let the first, empty pass finish so the worker is asleep.
-	time.Sleep(100 * time.Millisecond)
+	srv.AwaitCount(t, 1)
+	waitFor(t, "the first message to be recorded as sent", func() bool {
+		return rowOf(t, db, first.MessageID).Status == StatusSent
+	})
 	msg := newMessage("notify-1@firststep.test")
 	enqueue(t, db, time.Now(), msg)
 	w.Notify()
-	waitFor(t, "the notified message to arrive", func() bool { return len(srv.messages()) == 1 })
+	srv.AwaitCount(t, 2) // the notified message arrives
 
 	stop()
 	if row := rowOf(t, db, msg.MessageID); row.Status != StatusSent {
@@ -426,8 +436,8 @@ func TestRunSendsOnNotifyAndStops(t *testing.T) {
 func TestRunWakesForDueRetry(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0")
-	srv.failNext(1, 451)
+	srv := smtptest.Start(t)
+	srv.FailNext(1, 451)
 	opts := testOptions
 	opts.PollInterval = time.Hour // the due retry alone must wake it
 	opts.BaseBackoff = 20 * time.Millisecond
@@ -436,8 +446,8 @@ func TestRunWakesForDueRetry(t *testing.T) {
 	enqueue(t, db, time.Now(), newMessage("wake-1@firststep.test"))
 
 	startRun(t, w)
-	waitFor(t, "the retried message to arrive", func() bool { return len(srv.messages()) == 1 })
-	if got := srv.dataAttempts(); got != 2 {
+	srv.AwaitCount(t, 1) // the retried message arrives
+	if got := srv.DataAttempts(); got != 2 {
 		t.Errorf("server saw %d attempts, want 2", got)
 	}
 }
@@ -481,15 +491,15 @@ func TestNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
 	const addr = "zoë@example.test"
 	tests := []struct {
 		name      string
-		opts      []serverOption
+		opts      []smtptest.Option
 		rcptReply func(string) error
 		want      string // in last_error
 	}{
 		{"server without SMTPUTF8", nil, nil, "SMTPUTF8"},
-		{"RCPT refused 553 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+		{"RCPT refused 553 5.6.7", []smtptest.Option{smtptest.WithSMTPUTF8()}, func(string) error {
 			return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "Non-ASCII addresses not permitted for that recipient"}
 		}, "553 5.6.7"},
-		{"RCPT refused 550 5.6.7", []serverOption{withSMTPUTF8()}, func(string) error {
+		{"RCPT refused 550 5.6.7", []smtptest.Option{smtptest.WithSMTPUTF8()}, func(string) error {
 			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 7}, Message: "SMTPUTF8 required"}
 		}, "550 5.6.7"},
 	}
@@ -497,8 +507,8 @@ func TestNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := newDB(t)
-			srv := startMailServer(t, "127.0.0.1:0", tt.opts...)
-			srv.rcptReply = tt.rcptReply
+			srv := smtptest.Start(t, tt.opts...)
+			srv.ReplyToRcpt(tt.rcptReply)
 			clock := newClock()
 			msg := newMessage("utf8-1@firststep.test")
 			msg.To = []string{addr}
@@ -531,7 +541,7 @@ func TestNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
 func TestNonASCIIAddressThroughSMTPUTF8Server(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	srv := startMailServer(t, "127.0.0.1:0", withSMTPUTF8())
+	srv := smtptest.Start(t, smtptest.WithSMTPUTF8())
 	clock := newClock()
 	msg := newMessage("utf8-2@firststep.test")
 	msg.To = []string{"zoë@example.test"}
@@ -540,7 +550,7 @@ func TestNonASCIIAddressThroughSMTPUTF8Server(t *testing.T) {
 	if n := runOnce(t, w); n != 1 {
 		t.Fatalf("sent %d, want 1 (last_error %q)", n, rowOf(t, db, msg.MessageID).LastError)
 	}
-	if got := srv.messages(); len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "zoë@example.test" {
+	if got := srv.Messages(); len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "zoë@example.test" {
 		t.Errorf("server received %+v, want one message to zoë@example.test", got)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/firststep/firststep/internal/apperr"
 )
 
-// validInput is the example body of DESIGN.md, in the order Parse sorts to.
+// validInput is the example body of docs/design.md, in the order Parse sorts to.
 func validInput() AvailabilityInput {
 	return AvailabilityInput{
 		TimeZone:       "America/New_York",

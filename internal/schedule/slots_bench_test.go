@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// benchSchedules is the listing of DESIGN.md's target: 10 clinicians over 60
+// benchSchedules is the listing of docs/design.md's target: 10 clinicians over 60
 // days, weekdays 09:00–17:00 with 50-minute slots and 10-minute buffers, and
 // 200 existing bookings spread among them. Zones are mixed, and the range
 // crosses the autumn clock changes, as a real listing would.

@@ -6,43 +6,25 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/firststep/firststep/internal/apperr"
 	"github.com/firststep/firststep/internal/audit"
 	"github.com/firststep/firststep/internal/booking"
+	"github.com/firststep/firststep/internal/clocktest"
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/staff"
 	"github.com/firststep/firststep/internal/store/storetest"
 	"gorm.io/gorm"
 )
 
-// manualClock stands still until a test moves it.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const goodPassword = "correct horse battery staple"
 
 type sessionFixture struct {
 	db         *gorm.DB
 	clinicians *booking.Service
-	clock      *manualClock
+	clock      *clocktest.Clock
 	accounts   *staff.Service
 	sessions   *staff.Sessions
 	log        *audit.Log
@@ -51,7 +33,7 @@ type sessionFixture struct {
 func newSessionFixture(t *testing.T) *sessionFixture {
 	t.Helper()
 	db := storetest.New(t)
-	clock := &manualClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	// The clinicians an account may be tied to are booking's.
 	clinicians, err := booking.NewService(db, clock.Now, nil, practice.NewService(db, clock.Now),
 		booking.Config{BaseURL: "http://practice.example", FromAddr: "practice@practice.example", LinkKey: []byte(strings.Repeat("k", 32))}, nil)

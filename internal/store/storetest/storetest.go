@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/firststep/firststep/internal/store"
@@ -53,6 +54,19 @@ func open(t testing.TB) (*gorm.DB, string, string) {
 	if pgURL != "" {
 		databaseURL = freshSchema(t, pgURL)
 	}
+	if databaseURL == "" {
+		// Start from a copy of a database migrated once per test binary:
+		// migrating each test's file anew (a dozen fsynced transactions)
+		// was most of the time of a short test, several times more under
+		// -race. Migrate below still runs, and finds nothing to do.
+		migrated, err := migratedSQLite()
+		if err != nil {
+			t.Fatalf("migrate the template database: %v", err)
+		}
+		if err := os.WriteFile(store.SQLitePath(dataDir), migrated, 0o600); err != nil {
+			t.Fatalf("copy the template database: %v", err)
+		}
+	}
 	db, err := store.Open(ctx, databaseURL, dataDir)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
@@ -62,6 +76,47 @@ func open(t testing.TB) (*gorm.DB, string, string) {
 		t.Fatalf("migrate test database: %v", err)
 	}
 	return db, databaseURL, dataDir
+}
+
+// template holds the bytes of a migrated SQLite database, made on first use.
+var template struct {
+	once  sync.Once
+	bytes []byte
+	err   error
+}
+
+// migratedSQLite returns the file of a freshly migrated SQLite database,
+// checkpointed so that the one file holds everything.
+func migratedSQLite() ([]byte, error) {
+	template.once.Do(func() {
+		template.bytes, template.err = migrateTemplate()
+	})
+	return template.bytes, template.err
+}
+
+func migrateTemplate() ([]byte, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "firststep-storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.Migrate(ctx, db); err != nil {
+		store.Close(db)
+		return nil, err
+	}
+	if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+		store.Close(db)
+		return nil, err
+	}
+	if err := store.Close(db); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(store.SQLitePath(dir))
 }
 
 // freshSchema creates a schema of its own for the test and returns a URL
