@@ -232,7 +232,7 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, keepSession stri
 	case !checkPassword(r.PasswordHash, in.Current, s.cost):
 		f["current_password"] = "That is not your current password."
 	default:
-		s.throttle.reset(key)
+		s.throttle.forgive(key)
 	}
 	switch msg := passwordProblem(in.New); {
 	case msg != "":

@@ -154,7 +154,10 @@ func (s *Sessions) SignIn(ctx context.Context, cred Credentials, ip, previous st
 	if err != nil {
 		return Account{}, "", fmt.Errorf("sign in: %w", err)
 	}
-	s.throttle.reset(emailKey)
+	// A right password gives back only its own attempt: wrong guesses stay
+	// counted for the window, so a sign-in in the middle of a burst of
+	// guesses does not open the account to five more.
+	s.throttle.forgive(emailKey)
 	s.throttle.forgive(ipKey)
 	return r.account(), token, nil
 }

@@ -12,7 +12,9 @@ import (
 // as the check of the lock-out (attempt): counting after the check let a
 // burst of concurrent guesses all pass the check before any of them was
 // counted, so the right password inside the burst got through. A success
-// then takes its attempt back (forgive, reset).
+// then takes back its own attempt (forgive), never the wrong ones around it:
+// however a burst interleaves, at most the limit of wrong guesses is ever
+// checked within the window.
 //
 // The counters live in memory behind a mutex rather than in the database:
 // they matter for minutes only, checking them must not add a write to every
@@ -82,17 +84,6 @@ func (t *throttle) forgive(key string) {
 	defer t.mu.Unlock()
 	if f := t.keys[key]; f != nil && len(f.at) > 0 {
 		f.at = f.at[:len(f.at)-1]
-	}
-}
-
-// reset forgets key's attempts after a right password. A lock-out that
-// concurrent attempts set meanwhile stays: it refuses only attempts still
-// to come, and lifting it would let them be checked.
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if f := t.keys[key]; f != nil {
-		f.at = nil
 	}
 }
 
