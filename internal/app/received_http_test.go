@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -277,4 +278,23 @@ func TestReceivedEmailBody(t *testing.T) {
 	body = strings.ReplaceAll(body, r.Token, "TOKEN")
 	body = strings.ReplaceAll(body, a.Config.BaseURL, "BASE")
 	golden.Compare(t, "testdata/received_email.golden", []byte(body))
+}
+
+// TestReceivedEmailOnIntakePage: staff see the receipt and its delivery on
+// the intake page, in words.
+func TestReceivedEmailOnIntakePage(t *testing.T) {
+	t.Parallel()
+	fx := newStaffFixture(t)
+	id := fx.submit("Ana", "MARKERMESSAGE", 0)
+	doc := parseHTML(t, fx.request(asFrontdesk, "GET", fmt.Sprintf("/staff/intakes/%d", id), ""))
+	table := byID(doc, "request-emails")
+	if table == nil {
+		t.Fatal("the intake page has no table of the request's emails")
+	}
+	got := textOf(table)
+	for _, want := range []string{"Emails about the request", "client1@example.org", "Receipt to the client", "Waiting to be sent"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the request's emails lack %q: %s", want, got)
+		}
+	}
 }
