@@ -229,6 +229,16 @@ func TestCoupleBooksReschedulesAndCancels(t *testing.T) {
 	}
 	intakeToken := token(t, b.Path(), "")
 
+	// The client — and only the client — is told the request arrived, with
+	// the private link back to the times.
+	subject, receipt := ms.WaitForReceipt(t, client)
+	if !strings.HasPrefix(subject, "We received your request — ") {
+		t.Errorf("receipt subject %q", subject)
+	}
+	if want := s.URL + "/requests/" + intakeToken; !strings.Contains(receipt, want) {
+		t.Errorf("the receipt lacks the link %s:\n%s", want, receipt)
+	}
+
 	// The picker: open times grouped by day, in the zone the client chose.
 	if h := b.Text("h1"); h != "Choose a time for your free consultation" {
 		t.Errorf("picker heading %q", h)
@@ -316,8 +326,8 @@ func TestCoupleBooksReschedulesAndCancels(t *testing.T) {
 	if h := b.Text("h1"); h != "Cancel your consultation?" {
 		t.Errorf("cancel page heading %q", h)
 	}
-	if n := len(ms.Messages()); n != 6 {
-		t.Errorf("%d messages after opening the cancel page, want 6: opening it must not cancel", n)
+	if n := len(ms.Messages()); n != 7 {
+		t.Errorf("%d messages after opening the cancel page, want 7 (the receipt, 6 invitations): opening it must not cancel", n)
 	}
 	if status := b.Press("Yes, cancel it"); status != 200 {
 		t.Fatalf("yes, cancel it: %d", status)
@@ -330,6 +340,14 @@ func TestCoupleBooksReschedulesAndCancels(t *testing.T) {
 
 	// Email is not a secure channel: no answer from the form is in any of it.
 	for _, r := range ms.Messages() {
+		if !IsInvitation(r) { // the receipt
+			for _, answer := range []string{secret, "quince orchard", "zephyr bakery"} {
+				if strings.Contains(strings.ToLower(string(r.Data)), answer) {
+					t.Errorf("the receipt to %v contains the intake answer %q", r.To, answer)
+				}
+			}
+			continue
+		}
 		inv := ParseInvitation(t, r)
 		for _, answer := range []string{secret, "quince orchard", "zephyr bakery"} {
 			if strings.Contains(strings.ToLower(inv.Decoded()), answer) || strings.Contains(string(r.Data), answer) {
@@ -337,8 +355,8 @@ func TestCoupleBooksReschedulesAndCancels(t *testing.T) {
 			}
 		}
 	}
-	if n := len(ms.Messages()); n != 9 {
-		t.Errorf("%d messages in all, want 9", n)
+	if n := len(ms.Messages()); n != 10 {
+		t.Errorf("%d messages in all, want 10 (the receipt, 9 invitations)", n)
 	}
 
 	// The cancelled time is open again, and the request can book anew.

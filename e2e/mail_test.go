@@ -8,6 +8,7 @@ import (
 	"maps"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -31,6 +32,51 @@ type Received = smtptest.Message
 func StartMailServer(t *testing.T) *MailServer {
 	t.Helper()
 	return &MailServer{smtptest.Start(t)}
+}
+
+// IsInvitation reports whether r carries a calendar invitation; the
+// receipt of a request does not.
+func IsInvitation(r Received) bool {
+	return bytes.Contains(r.Data, []byte("\r\nContent-Type: text/calendar"))
+}
+
+// WaitForReceipt waits for the "We received your request" email to to and
+// returns its subject and decoded text part.
+func (m *MailServer) WaitForReceipt(t *testing.T, to string) (subject, text string) {
+	t.Helper()
+	var found Received
+	m.Await(t, "the receipt of the request to "+to, func(msgs []Received) bool {
+		for _, r := range msgs {
+			if !IsInvitation(r) && slices.Equal(r.To, []string{to}) {
+				found = r
+				return true
+			}
+		}
+		return false
+	})
+	msg, err := mail.ReadMessage(bytes.NewReader(found.Data))
+	if err != nil {
+		t.Fatalf("receipt does not parse: %v", err)
+	}
+	subject, _ = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("receipt content type: %v", err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart()
+		if err != nil {
+			t.Fatalf("receipt has no text/plain part: %v", err)
+		}
+		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+			b, err := io.ReadAll(quotedprintable.NewReader(p))
+			if err != nil {
+				t.Fatalf("receipt text: %v", err)
+			}
+			return subject, string(b)
+		}
+	}
 }
 
 // Invitation is a received email parsed the way a mail client reads it.
@@ -202,6 +248,9 @@ func (m *MailServer) WaitForInvitations(t *testing.T, sequence int, recipients .
 		found = map[string]Invitation{}
 		extra := 0
 		for _, r := range msgs {
+			if !IsInvitation(r) {
+				continue
+			}
 			inv := ParseInvitation(t, r)
 			if inv.Sequence != sequence {
 				continue

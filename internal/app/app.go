@@ -111,6 +111,9 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 	a.Mail = outbox.NewWorker(db, transport, now, logger, opt.Outbox)
 	a.Outbox = outbox.NewService(db, now, a.Mail.Notify)
 	from := cfg.MailFromAddress()
+	if err := a.Intakes.SendReceived(a.Practice, intake.MailConfig{BaseURL: cfg.BaseURL, FromName: from.Name, FromAddr: from.Address}, a.Mail.Notify); err != nil {
+		return nil, err
+	}
 	a.Booking, err = booking.NewService(db, now, intakeClients{a.Intakes}, a.Practice,
 		booking.Config{BaseURL: cfg.BaseURL, FromName: from.Name, FromAddr: from.Address, LinkKey: key}, a.Mail.Notify)
 	if err != nil {

@@ -516,7 +516,13 @@ func TestIntakePageShowsEmailDelivery(t *testing.T) {
 	rows := func() map[string]string {
 		doc := parseHTML(t, fx.request(asFrontdesk, "GET", fmt.Sprintf("/staff/intakes/%d", id), ""))
 		out := map[string]string{}
-		for _, tr := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Tr && hasAttr(n, "data-status") }) {
+		// The consultation's emails: the request's own receipt is listed
+		// apart (TestReceivedEmailOnIntakePage).
+		var trs []*html.Node
+		for _, sec := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Section && attr(n, "class") == "card booking" }) {
+			trs = append(trs, findAll(sec, func(n *html.Node) bool { return n.DataAtom == atom.Tr && hasAttr(n, "data-status") })...)
+		}
+		for _, tr := range trs {
 			var cells []string
 			for _, td := range findAll(tr, func(n *html.Node) bool { return n.DataAtom == atom.Td }) {
 				cells = append(cells, textOf(td))

@@ -44,6 +44,25 @@ func (a intakeBookings) ForIntake(ctx context.Context, intakeID int64) ([]staffu
 	return out, nil
 }
 
+// RequestEmails are the intake's emails that belong to no consultation:
+// the receipt of the request.
+func (a intakeBookings) RequestEmails(ctx context.Context, intakeID int64) ([]staffui.IntakeEmail, error) {
+	emails, err := a.emails.ForIntake(ctx, intakeID)
+	if err != nil {
+		return nil, err
+	}
+	var out []staffui.IntakeEmail
+	for _, e := range emails {
+		if e.BookingID != nil {
+			continue
+		}
+		out = append(out, staffui.IntakeEmail{Recipients: e.Recipients, Subject: e.Subject,
+			About: booking.EmailWords(e.Purpose), Status: e.Status, StatusWords: outbox.StatusWords(e.Status),
+			Attempts: e.Attempts, LastError: e.LastError, Problem: outbox.ProblemWords(e.LastError)})
+	}
+	return out, nil
+}
+
 // auditOnBehalf turns the request into the staff member who makes a change
 // to a consultation; booking records it in the change's transaction.
 func (a *App) auditOnBehalf(c echo.Context) booking.AuditHook {

@@ -27,6 +27,7 @@ var purposeKinds = map[string]string{
 	string(kindCancel):    "Cancellation %s",
 	string(kindMovedAway): "Cancellation %s",
 	string(kindPlace):     "Updated invitation %s (new place)",
+	"receipt":             "Receipt %s", // "We received your request" (intake.ReceivedPurpose)
 }
 
 var purposeAudiences = map[string]string{"client": "to the client", "partner": "to the partner", "clinician": "to the clinician"}

@@ -23,6 +23,9 @@ func TestEmailWords(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
+	if got := EmailWords("receipt.client"); got != "Receipt to the client" {
+		t.Errorf("receipt: %q", got)
+	}
 	for _, p := range []string{"", "reminder.client", "new.stranger", "new"} {
 		if got := EmailWords(p); got != "" {
 			t.Errorf("%q has words %q", p, got)

@@ -20,6 +20,7 @@ type Service struct {
 	key        []byte // the server key, from which partner links are derived
 	clinicians Clinicians
 	authors    Authors
+	received   *received // the "We received your request" email; nil sends none
 }
 
 // NewService returns an intake service; now is the clock (UTC is stored),
@@ -37,7 +38,9 @@ var ErrNotFound = apperr.New(apperr.NotFound, "intake_not_found", "We could not 
 // Submit validates and stores a new intake. A "yes" to the safety question
 // flags it urgent. A couple intake gets its partner link (only the hash is
 // stored; the first partner's pages derive the link again). When Submit
-// returns without error the intake is committed.
+// returns without error the intake is committed, and with it the email
+// that tells the client it was received (received.go), when SendReceived
+// was called.
 func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
@@ -52,6 +55,11 @@ func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
+		if s.received != nil && r.Email != "" {
+			if err := s.received.queue(tx, r, token, r.CreatedAt); err != nil {
+				return err
+			}
+		}
 		if Kind(r.Kind) != Couple {
 			return nil
 		}
@@ -63,6 +71,9 @@ func (s *Service) Submit(ctx context.Context, in Input) (Receipt, error) {
 	})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("store intake: %w", err)
+	}
+	if s.received != nil && s.received.notify != nil && r.Email != "" {
+		s.received.notify()
 	}
 	return Receipt{ID: r.ID, Token: token, Urgent: r.Urgent}, nil
 }

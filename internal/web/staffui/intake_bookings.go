@@ -14,6 +14,9 @@ import (
 // adapts the booking and outbox services to it.
 type IntakeBookings interface {
 	ForIntake(ctx context.Context, intakeID int64) ([]IntakeBooking, error)
+	// RequestEmails are the emails about the request itself rather than a
+	// consultation: the receipt sent when it arrived.
+	RequestEmails(ctx context.Context, intakeID int64) ([]IntakeEmail, error)
 }
 
 // IntakeBooking is one consultation of an intake, newest first.
@@ -82,6 +85,13 @@ func (h *IntakePages) fillBookings(ctx context.Context, v *IntakeView, acc staff
 		upcoming = upcoming || !b.Cancelled && now.Before(b.End)
 	}
 	v.CanBook = manage && !upcoming
+	emails, err := h.bookings.RequestEmails(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range emails {
+		v.RequestEmails = append(v.RequestEmails, intakeEmailView(e))
+	}
 	return nil
 }
 
@@ -103,16 +113,21 @@ func intakeBookingView(b IntakeBooking, loc *time.Location, manage bool) IntakeB
 		v.CanChange = manage
 	}
 	for _, e := range b.Emails {
-		about := e.About
-		if about == "" {
-			about = e.Subject
-		}
-		label := e.StatusWords
-		if label == "" {
-			label = e.Status
-		}
-		v.Emails = append(v.Emails, IntakeEmailView{To: strings.Join(e.Recipients, ", "), About: about, Status: e.Status,
-			StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError, Problem: e.Problem})
+		v.Emails = append(v.Emails, intakeEmailView(e))
 	}
 	return v
+}
+
+// intakeEmailView is how one email reads on the intake page.
+func intakeEmailView(e IntakeEmail) IntakeEmailView {
+	about := e.About
+	if about == "" {
+		about = e.Subject
+	}
+	label := e.StatusWords
+	if label == "" {
+		label = e.Status
+	}
+	return IntakeEmailView{To: strings.Join(e.Recipients, ", "), About: about, Status: e.Status,
+		StatusLabel: label, Attempts: e.Attempts, LastError: e.LastError, Problem: e.Problem}
 }

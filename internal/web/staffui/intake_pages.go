@@ -332,6 +332,8 @@ type IntakeView struct {
 	// client's behalf.
 	Bookings []IntakeBookingView
 	CanBook  bool
+	// RequestEmails are the emails about the request itself (its receipt).
+	RequestEmails []IntakeEmailView
 	// Partner is what the partner wrote through their own link, nil when
 	// they have not (yet).
 	Partner *IntakePartnerView
