@@ -24,8 +24,9 @@ type settingsBody struct {
 
 type errorBody struct {
 	Error struct {
-		Code   string            `json:"code"`
-		Fields map[string]string `json:"fields"`
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
 	} `json:"error"`
 }
 
