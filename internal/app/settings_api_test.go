@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,6 +163,10 @@ func TestAdminSettingsPagePolicy(t *testing.T) {
 		valueOf(doc, "waitlist_hold_minutes") != "60" || valueOf(doc, "retention_days") != "" {
 		t.Fatalf("policy shown: %q %q %q %q", valueOf(doc, "reminder_leads"), valueOf(doc, "change_cutoff_hours"),
 			valueOf(doc, "waitlist_hold_minutes"), valueOf(doc, "retention_days"))
+	}
+	// The crisis rows' labels read as words (not a Go name left in them).
+	if page := textOf(doc); !strings.Contains(page, "Number to text") || !strings.Contains(page, "Word to text") || strings.Contains(page, "adminText") {
+		t.Error("the crisis rows' labels are not \"Number to text\" and \"Word to text\"")
 	}
 	form := settingsForm()
 	form.Set("reminder_leads", "2h, a day")

@@ -81,7 +81,7 @@ type AdminCrisisRow struct {
 	Fields   []AdminCrisisField
 }
 
-// AdminCrisisField is one adminText field of a crisis row.
+// AdminCrisisField is one text field of a crisis row.
 type AdminCrisisField struct {
 	ID, Label, Hint, Type, Value string
 }
@@ -91,8 +91,8 @@ func adminNewCrisisRow(n int, r practice.CrisisResource) AdminCrisisRow {
 	return AdminCrisisRow{N: n, Resource: r, Fields: []AdminCrisisField{
 		{ID: id("label"), Label: "Name", Type: "text", Value: r.Label},
 		{ID: id("phone"), Label: "Number to call", Type: "tel", Value: r.Phone},
-		{ID: id("sms"), Label: "Number to adminText", Hint: "(optional)", Type: "tel", Value: r.SMS},
-		{ID: id("sms_body"), Label: "Word to adminText", Hint: "(optional, such as START)", Type: "text", Value: r.SMSBody},
+		{ID: id("sms"), Label: "Number to text", Hint: "(optional)", Type: "tel", Value: r.SMS},
+		{ID: id("sms_body"), Label: "Word to text", Hint: "(optional, such as START)", Type: "text", Value: r.SMSBody},
 		{ID: id("url"), Label: "Chat or web address", Hint: "(optional, starting with https://)", Type: "text", Value: r.URL},
 		{ID: id("note"), Label: "Note", Hint: "(optional, such as “24/7, free and confidential”)", Type: "text", Value: r.Note},
 	}}
