@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -135,6 +136,15 @@ func TestPublicPagesAccessibility(t *testing.T) {
 	if !regexp.MustCompile(`^/bookings/[A-Za-z0-9_-]{20,}$`).MatchString(manage) {
 		t.Fatalf("after booking the browser is at %s", manage)
 	}
+	// Inside the practice's change cut-off the page says how to reach the
+	// practice instead of offering to change it.
+	setChangeCutoff(t, s, 720)
+	check("the manage page inside the change cut-off", 200, b.Visit(manage))
+	if got := b.Text("#change-closed"); !strings.Contains(got, "please contact Riverbend Therapy") {
+		t.Errorf("inside the cut-off the manage page says %q", got)
+	}
+	setChangeCutoff(t, s, 0)
+	b.Visit(manage)
 	check("the reschedule picker", 200, b.Follow("Choose a new time"))
 	check("the cancel page", 200, b.Visit(manage+"/cancel"))
 	check("the cancelled manage page", 200, b.Press("Yes, cancel it"))
@@ -158,4 +168,17 @@ func TestPublicPagesAccessibility(t *testing.T) {
 // what the promise resolves to.
 func evalAwait[T any](b *Browser, expr string) (T, error) {
 	return chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// setChangeCutoff sets the practice's change cut-off in hours.
+func setChangeCutoff(t *testing.T, s *Server, hours int) {
+	t.Helper()
+	st, err := s.App.Practice.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ChangeCutoffHours = hours
+	if err := s.App.Practice.Save(s.App.DB, st); err != nil {
+		t.Fatal(err)
+	}
 }

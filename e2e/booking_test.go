@@ -55,6 +55,19 @@ func StartBookingServer(t *testing.T) (*Server, *MailServer) {
 		MinNoticeHours: 1, HorizonDays: 30, Weekly: weekly}); err != nil {
 		t.Fatalf("set availability: %v", err)
 	}
+	// The journeys book the first open time, often within a day, and then
+	// move and cancel it as the client: no change cut-off here (the change
+	// policy has its own tests in internal/app). The practice's name is the
+	// sender's, as the emails had it before the settings were saved.
+	st, err := s.App.Practice.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Name = "Riverbend Therapy"
+	if err := s.App.Practice.Save(s.App.DB, st); err != nil {
+		t.Fatalf("practice settings: %v", err)
+	}
+	setChangeCutoff(t, s, 0)
 	return s, ms
 }
 

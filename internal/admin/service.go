@@ -145,6 +145,39 @@ func (s *Service) SaveSettings(ctx context.Context, by Actor, in practice.Settin
 	})
 }
 
+// UpdateSettings changes the settings p names and leaves the others as they
+// are (the settings API's PATCH, and the admin page, which sends the
+// fields it shows); it returns the settings as saved. Like SaveSettings it
+// records which settings changed, in the same transaction.
+func (s *Service) UpdateSettings(ctx context.Context, by Actor, p practice.Patch) (practice.Settings, error) {
+	if !by.Account.Can(staff.ManageSettings) {
+		return practice.Settings{}, staff.ErrForbidden
+	}
+	var saved practice.Settings
+	err := store.Transact(ctx, s.db, func(tx *gorm.DB) error {
+		old, err := s.settings.GetTx(tx)
+		if err != nil {
+			return err
+		}
+		next, err := p.Apply(old)
+		if err != nil {
+			return err
+		}
+		if err := s.settings.Save(tx, next); err != nil {
+			return err
+		}
+		if saved, err = s.settings.GetTx(tx); err != nil {
+			return err
+		}
+		changed := ChangedSettings(old, saved)
+		if len(changed) == 0 {
+			return nil
+		}
+		return audit.For(tx, s.now(), by.Audit()).Record(audit.SettingsUpdate, audit.TypeSettings, "1", "changed "+strings.Join(changed, ", "))
+	})
+	return saved, err
+}
+
 // ChangedSettings names the settings (by form field) that differ.
 func ChangedSettings(a, b practice.Settings) []string {
 	var out []string
@@ -159,6 +192,11 @@ func ChangedSettings(a, b practice.Settings) []string {
 		{"crisis_text", a.CrisisText == b.CrisisText},
 		{"sender_name", a.SenderName == b.SenderName},
 		{"crisis_resources", slices.Equal(a.CrisisResources, b.CrisisResources)},
+		{"reminder_leads", slices.Equal(a.ReminderLeads, b.ReminderLeads)},
+		{"change_cutoff_hours", a.ChangeCutoffHours == b.ChangeCutoffHours},
+		{"waitlist_hold_minutes", a.WaitlistHoldMinutes == b.WaitlistHoldMinutes},
+		{"retention_days", (a.RetentionDays == nil) == (b.RetentionDays == nil) &&
+			(a.RetentionDays == nil || *a.RetentionDays == *b.RetentionDays)},
 	} {
 		if !f.same {
 			out = append(out, f.name)

@@ -869,7 +869,8 @@ func TestAdminSettingsPage(t *testing.T) {
 	}
 	want := practice.Settings{Name: "Riverside Relational Therapy", TimeZone: "America/Denver", Address: "1 River Rd",
 		VideoLink: "https://video.example/practice", CrisisText: "Call or text 988.\nIn danger now: call 911.", SenderName: "Riverside Therapy", Saved: true,
-		CrisisResources: practice.DefaultCrisisResources()}
+		CrisisResources: practice.DefaultCrisisResources(), ReminderLeads: practice.DefaultReminderLeads(),
+		ChangeCutoffHours: practice.DefaultChangeCutoffHours, WaitlistHoldMinutes: practice.DefaultWaitlistHoldMinutes}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("stored %+v", st)
 	}

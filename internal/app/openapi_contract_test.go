@@ -173,6 +173,14 @@ func TestOpenAPIResponses(t *testing.T) {
 	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "GET", target: availability})
 	ct.do(e, http.StatusForbidden, apiCall{auth: clinician, method: "GET", target: availability})
 	ct.do(e, http.StatusOK, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/clinicians"})
+	// The admin reads and changes the practice's settings and policy.
+	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "GET", target: "/api/v1/settings"})
+	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "PATCH", target: "/api/v1/settings",
+		body: `{"address":"1 River Rd","reminder_leads":["2h","48h"],"retention_days":365}`})
+	ct.do(e, http.StatusOK, apiCall{auth: admin, method: "PATCH", target: "/api/v1/settings", body: `{"retention_days":null}`})
+	ct.do(e, http.StatusUnprocessableEntity, apiCall{auth: admin, method: "PATCH", target: "/api/v1/settings",
+		body: `{"change_cutoff_hours":721,"waitlist_hold_minutes":"an hour"}`})
+	ct.do(e, http.StatusForbidden, apiCall{auth: frontdesk, method: "GET", target: "/api/v1/settings"})
 
 	// A client asks, lists the open slots, books, looks, moves and cancels.
 	var intakeOne struct{ Token string }

@@ -302,6 +302,15 @@ var permCases = []permCase{
 			return fmt.Sprintf("/api/v1/clinicians/%d/availability", fx.clinA), availabilityJSON
 		},
 		want: statuses(ok, forbidden, ok, forbidden, needAuth)},
+	// The practice's settings and policy: admins only.
+	{method: "GET", route: "/api/v1/settings",
+		request: func(*staffFixture, string) (string, string) { return "/api/v1/settings", "" },
+		want:    statuses(ok, forbidden, forbidden, forbidden, needAuth)},
+	{method: "PATCH", route: "/api/v1/settings",
+		request: func(*staffFixture, string) (string, string) {
+			return "/api/v1/settings", `{"waitlist_hold_minutes":45}`
+		},
+		want: statuses(ok, forbidden, forbidden, forbidden, needAuth)},
 }
 
 const availabilityJSON = `{"timezone":"America/New_York","slot_minutes":30,"buffer_minutes":10,"min_notice_hours":24,"horizon_days":60,` +

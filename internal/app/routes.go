@@ -166,6 +166,10 @@ func (a *App) routes(r *web.Renderer) *echo.Echo {
 	api.POST("/clinicians", bookingAPI.CreateClinician, bearer, a.canManageClinicians)
 	api.GET("/clinicians/:id/availability", bookingAPI.Availability, bearer, a.canManageAvailability)
 	api.PUT("/clinicians/:id/availability", bookingAPI.SetAvailability, bearer, a.canManageAvailability)
+	// The practice's settings and policy (admin).
+	settingsAPI := webapi.NewSettingsHandlers(a.Admin)
+	api.GET("/settings", settingsAPI.Get, bearer, auth.Require(staff.ManageSettings))
+	api.PATCH("/settings", settingsAPI.Patch, bearer, auth.Require(staff.ManageSettings))
 	// A clinician's consultation hours, week preview, upcoming consultations
 	// and calendar feed: their own, or any clinician's for an admin.
 	hours := staffui.NewBookingHours(a.Booking, r, a.hoursViewer, a.clinicianAudit)

@@ -41,6 +41,11 @@ type Booking struct {
 	// Unchanged is set by a reschedule to the time and clinician the
 	// booking already had: nothing was changed and nobody was emailed.
 	Unchanged bool
+	// Policy is the practice's change policy when it was read;
+	// ChangeWindowClosed: its client could no longer change it then
+	// (ClientChangeable), though staff still can.
+	Policy             ChangePolicy
+	ChangeWindowClosed bool
 }
 
 // ByManageToken returns the booking a manage link belongs to.
@@ -94,10 +99,13 @@ func (s *Service) view(ctx context.Context, db *gorm.DB, b bookingRow, holder st
 		return Booking{}, err
 	}
 	place := Location(b.SessionFormat, settings, clin.clinician())
-	return Booking{ID: b.ID, IntakeID: b.IntakeID, Kind: cl.Kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
+	now := s.now()
+	policy := s.policyOf(settings)
+	return Booking{Policy: policy, ChangeWindowClosed: b.changeable(now) == nil && policy.windowClosed(b.StartAt, now),
+		ID: b.ID, IntakeID: b.IntakeID, Kind: cl.Kind, ClinicianID: clin.ID, ClinicianName: clin.Name,
 		Start: b.StartAt.UTC(), End: b.EndAt.UTC(), Status: b.Status, Sequence: b.Sequence, ClientTimeZone: b.ClientTimezone,
 		Place: place, Location: place.Text(), HolderName: holder, PartnerWaiting: cl.PartnerWaiting,
-		CanChange: b.changeable(s.now()) == nil}, nil
+		CanChange: b.changeable(now) == nil}, nil
 }
 
 func bookingByToken(tx *gorm.DB, token string) (linkRow, bookingRow, error) {
@@ -126,13 +134,13 @@ func (s *Service) Reschedule(ctx context.Context, manageToken string, req Reques
 	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) {
 		_, b, err := bookingByToken(tx, manageToken)
 		return b, err
-	}, req, nil)
+	}, req, true, nil)
 }
 
 // RescheduleByID is Reschedule on a client's behalf (front desk); hooks run
 // inside the change's transaction.
 func (s *Service) RescheduleByID(ctx context.Context, bookingID int64, req Request, hooks ...AuditHook) (Booking, error) {
-	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, req, hooks)
+	return s.reschedule(ctx, func(tx *gorm.DB) (bookingRow, error) { return bookingByID(tx, bookingID) }, req, false, hooks)
 }
 
 func bookingByID(tx *gorm.DB, id int64) (bookingRow, error) {
@@ -144,7 +152,9 @@ func bookingByID(tx *gorm.DB, id int64) (bookingRow, error) {
 	return b, err
 }
 
-func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRow, error), req Request, hooks []AuditHook) (Booking, error) {
+// reschedule moves the booking find finds; byClient: through its manage
+// link, under the change policy.
+func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRow, error), req Request, byClient bool, hooks []AuditHook) (Booking, error) {
 	settings, err := s.practice.Get(ctx)
 	if err != nil {
 		return Booking{}, err
@@ -157,7 +167,7 @@ func (s *Service) reschedule(ctx context.Context, find func(*gorm.DB) (bookingRo
 			return err
 		}
 		now := s.now().UTC()
-		if err := b.changeable(now); err != nil {
+		if err := b.mayChange(now, s.policyOf(settings), byClient); err != nil {
 			return err
 		}
 		if req.ClinicianID == 0 {
@@ -266,7 +276,7 @@ func (s *Service) cancel(ctx context.Context, find func(*gorm.DB) (bookingRow, e
 			return nil // cancelling twice changes nothing
 		}
 		now := s.now().UTC()
-		if err := b.changeable(now); err != nil {
+		if err := b.mayChange(now, s.policyOf(settings), by == CancelledByClient); err != nil {
 			return err
 		}
 		b.Sequence++

@@ -42,6 +42,13 @@ type Settings struct {
 	// CrisisResources are the practice's crisis lines (crisis.go); none
 	// leaves CrisisText alone to say where to turn.
 	CrisisResources []CrisisResource
+
+	// The policy (policy.go). ReminderLeads are longest first.
+	ReminderLeads       []time.Duration
+	ChangeCutoffHours   int
+	WaitlistHoldMinutes int
+	// RetentionDays is how long requests are kept; nil keeps them.
+	RetentionDays *int
 }
 
 // Defaults are the settings of a practice that has not saved any. There is
@@ -49,7 +56,8 @@ type Settings struct {
 // operator gave in FIRSTSTEP_MAIL_FROM.
 func Defaults() Settings {
 	return Settings{Name: "Firststep Practice", TimeZone: "America/New_York", CrisisText: DefaultCrisisText,
-		CrisisResources: DefaultCrisisResources()}
+		CrisisResources: DefaultCrisisResources(), ReminderLeads: DefaultReminderLeads(),
+		ChangeCutoffHours: DefaultChangeCutoffHours, WaitlistHoldMinutes: DefaultWaitlistHoldMinutes}
 }
 
 // EmailSender is the display name of the practice's emails (From) and of
@@ -102,6 +110,7 @@ func (s Settings) Validate() error {
 		f["crisis_text"] = "Crisis resources must always be shown; enter the text clients should see."
 	}
 	validateCrisis(f, s.CrisisResources)
+	validatePolicy(f, s)
 	if s.VideoLink != "" && !strings.HasPrefix(s.VideoLink, "https://") {
 		f["video_link"] = "The video link must start with https://."
 	}
@@ -121,7 +130,12 @@ type row struct {
 	SenderName string
 	// CrisisResources is the JSON list; "" until the practice saves one.
 	CrisisResources string
-	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
+	// ReminderLeads is the JSON list of durations, longest first.
+	ReminderLeads       string
+	ChangeCutoffHours   int
+	WaitlistHoldMinutes int
+	RetentionDays       *int
+	UpdatedAt           time.Time `gorm:"autoUpdateTime:false"` // set from the service's clock
 }
 
 func (row) TableName() string { return "practice_settings" }
@@ -130,6 +144,8 @@ func (row) TableName() string { return "practice_settings" }
 func (r row) settings() Settings {
 	st := Settings{Name: r.Name, TimeZone: r.Timezone, Address: r.Address, VideoLink: r.VideoLink, CrisisText: r.CrisisText, SenderName: r.SenderName, Saved: true}
 	st.CrisisResources, st.CrisisText = decodeCrisis(r.CrisisResources, r.CrisisText)
+	st.ReminderLeads = decodeLeads(r.ReminderLeads)
+	st.ChangeCutoffHours, st.WaitlistHoldMinutes, st.RetentionDays = r.ChangeCutoffHours, r.WaitlistHoldMinutes, r.RetentionDays
 	return st
 }
 
@@ -181,7 +197,9 @@ func (s *Service) Save(tx *gorm.DB, in Settings) error {
 	}
 	r := row{ID: 1, Name: mailbox.NormalName(in.Name), Timezone: in.TimeZone, Address: strings.TrimSpace(in.Address),
 		VideoLink: strings.TrimSpace(in.VideoLink), CrisisText: strings.TrimSpace(in.CrisisText), SenderName: mailbox.NormalName(in.SenderName),
-		CrisisResources: encodeCrisis(in.CrisisResources), UpdatedAt: s.now().UTC()}
+		CrisisResources: encodeCrisis(in.CrisisResources), ReminderLeads: encodeLeads(in.ReminderLeads),
+		ChangeCutoffHours: in.ChangeCutoffHours, WaitlistHoldMinutes: in.WaitlistHoldMinutes, RetentionDays: in.RetentionDays,
+		UpdatedAt: s.now().UTC()}
 	if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 		return fmt.Errorf("save practice settings: %w", err)
 	}

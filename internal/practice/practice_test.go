@@ -2,6 +2,7 @@ package practice
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -112,5 +113,39 @@ func TestEmailNamesKeepTheOperatorsUntilAnAdminChooses(t *testing.T) {
 	}
 	if !named.Saved {
 		t.Error("settings read back after a save are not marked saved")
+	}
+}
+
+func TestReminderLeads(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		in   []string
+		want []string // nil: refused
+	}{
+		{"defaults", []string{"24h", "2h"}, []string{"24h", "2h"}},
+		{"sorted longest first", []string{"30m", "48h", "1h30m"}, []string{"48h", "1h30m", "30m"}},
+		{"none", []string{}, []string{}},
+		{"thirty days", []string{"720h"}, []string{"720h"}},
+		{"over thirty days", []string{"720h1s"}, nil},
+		{"zero", []string{"0h"}, nil},
+		{"negative", []string{"-1h"}, nil},
+		{"twice, spelled apart", []string{"1h", "60m"}, nil},
+		{"not a duration", []string{"tomorrow"}, nil},
+		{"a bare number", []string{"24"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := ParseReminderLeads(c.in)
+			if c.want == nil {
+				if ok {
+					t.Fatalf("%q accepted as %v", c.in, got)
+				}
+				return
+			}
+			if !ok || !reflect.DeepEqual(FormatLeads(got), c.want) {
+				t.Fatalf("%q = %v (%v), want %q", c.in, FormatLeads(got), ok, c.want)
+			}
+		})
 	}
 }

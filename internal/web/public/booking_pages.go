@@ -168,7 +168,11 @@ type BookingManageView struct {
 	TimeZone  string
 	Cancelled bool
 	Past      bool
-	Done      string // "booked", "moved", "unchanged", "cancelled", "partner": what just happened
+	// ChangeClosed: the consultation is inside the practice's change
+	// cut-off, so the page says how to reach the practice instead of
+	// offering to reschedule or cancel.
+	ChangeClosed bool
+	Done         string // "booked", "moved", "unchanged", "cancelled", "partner": what just happened
 	// See BookingPickerView.
 	PartnerWaiting bool
 	PartnerAction  string
@@ -186,7 +190,7 @@ func (h *BookingPages) manageView(c echo.Context) (*BookingManageView, error) {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	zone := h.zone(c.Request().Context(), c.QueryParam("tz"), b.ClientTimeZone)
 	v := &BookingManageView{Token: token, Booking: b, TimeZone: zone, When: booking.FormatWhen(b.Start, zone),
-		Cancelled: b.Status == booking.StatusCancelled, Past: b.Past(h.svc.Now()),
+		Cancelled: b.Status == booking.StatusCancelled, Past: b.Past(h.svc.Now()), ChangeClosed: b.ChangeWindowClosed,
 		PartnerWaiting: b.PartnerWaiting, PartnerAction: "/bookings/" + url.PathEscape(token) + "/partner"}
 	v.Title = "Your consultation"
 	v.Couple = b.Kind == "couple"
@@ -212,12 +216,30 @@ func (h *BookingPages) Manage(c echo.Context) error {
 	return h.r.Render(c, http.StatusOK, "manage", v)
 }
 
+// changeClosed shows the manage page, which says how to reach the practice,
+// when a client's change is refused inside the change cut-off; any other
+// error goes on as it is.
+func (h *BookingPages) changeClosed(c echo.Context, status int, err error) error {
+	if !booking.IsChangeWindowClosed(err) {
+		return err
+	}
+	v, verr := h.manageView(c)
+	if verr != nil {
+		return verr
+	}
+	v.ChangeClosed = true
+	return h.r.Render(c, status, "manage", v)
+}
+
 // CancelConfirm asks before a consultation is cancelled: mail scanners
 // follow links, so only the button (POST) cancels.
 func (h *BookingPages) CancelConfirm(c echo.Context) error {
 	v, err := h.manageView(c)
 	if err != nil {
 		return err
+	}
+	if v.ChangeClosed {
+		return h.r.Render(c, http.StatusOK, "manage", v)
 	}
 	v.Title = "Cancel your consultation?"
 	return h.r.Render(c, http.StatusOK, "cancel", v)
@@ -227,7 +249,7 @@ func (h *BookingPages) CancelConfirm(c echo.Context) error {
 func (h *BookingPages) Cancel(c echo.Context) error {
 	token := c.Param("token")
 	if _, err := h.svc.Cancel(c.Request().Context(), token); err != nil {
-		return err
+		return h.changeClosed(c, web.StatusOf(err), err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(token)+"?done=cancelled")
 }
@@ -238,7 +260,7 @@ func (h *BookingPages) rescheduleView(c echo.Context) (*BookingPickerView, booki
 	if err != nil {
 		return nil, b, err
 	}
-	if err := b.Changeable(h.svc.Now()); err != nil {
+	if err := b.ClientChangeable(h.svc.Now()); err != nil {
 		return nil, b, err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -255,7 +277,7 @@ func (h *BookingPages) rescheduleView(c echo.Context) (*BookingPickerView, booki
 func (h *BookingPages) ReschedulePicker(c echo.Context) error {
 	v, b, err := h.rescheduleView(c)
 	if err != nil {
-		return err
+		return h.changeClosed(c, http.StatusOK, err)
 	}
 	if err := h.fill(c, v, b.Kind, b.ClientTimeZone, c.QueryParam("tz")); err != nil {
 		return err
@@ -268,7 +290,7 @@ func (h *BookingPages) Reschedule(c echo.Context) error {
 	token := c.Param("token")
 	v, b, err := h.rescheduleView(c)
 	if err != nil {
-		return err
+		return h.changeClosed(c, web.StatusOf(err), err)
 	}
 	req, err := picker.Choice(c, true)
 	if err == nil {
@@ -280,6 +302,9 @@ func (h *BookingPages) Reschedule(c echo.Context) error {
 			}
 			return c.Redirect(http.StatusSeeOther, "/bookings/"+url.PathEscape(token)+"?done="+done)
 		}
+	}
+	if booking.IsChangeWindowClosed(err) { // the window closed while the picker was open
+		return h.changeClosed(c, web.StatusOf(err), err)
 	}
 	return h.retry(c, v, b.Kind, b.ClientTimeZone, err)
 }

@@ -114,7 +114,7 @@ type AdminAccountNewView struct {
 }
 
 // adminClinicianOptions lists the clinicians for an account's select; an
-// inactive one is listed only adminWhen it is the current choice.
+// inactive one is listed only when it is the current choice.
 func adminClinicianOptions(list []booking.Clinician, current string) []AdminOption {
 	var out []AdminOption
 	for _, c := range list {
@@ -204,7 +204,7 @@ type AdminSecretView struct {
 	What    string // "one-time password" or "API token"
 	For     string // the account's email
 	Label   string // the token's label
-	Secret  string // empty adminWhen it was shown already
+	Secret  string // empty when it was shown already
 	Back    string
 	BackFor string
 }

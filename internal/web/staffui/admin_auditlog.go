@@ -76,7 +76,7 @@ func (q AdminAuditQuery) Filtered() bool {
 }
 
 // AdminActorLookup finds the id of the account with an email; an error of kind
-// NotFound adminWhen there is none.
+// NotFound when there is none.
 type AdminActorLookup func(ctx context.Context, email string) (int64, error)
 
 // ParseAdminAuditQuery turns the typed filter into an audit.Filter, with a
@@ -165,7 +165,7 @@ type AdminAuditView struct {
 	Errors      map[string]string
 	Rows        []AdminAuditRow
 	Older       string // link to the next page of older entries
-	Newest      string // link back to the newest entries, adminWhen paging
+	Newest      string // link back to the newest entries, when paging
 	Actions     []AdminOption
 	RecordTypes []AdminOption
 	Zone        string

@@ -110,7 +110,7 @@ type AdminClinicianFormView struct {
 	TimeZones    []string
 }
 
-// adminZoneChoices is the zone list with current added adminWhen it is not in it.
+// adminZoneChoices is the zone list with current added when it is not in it.
 func adminZoneChoices(current string) []string {
 	if current == "" || slices.Contains(web.TimeZones, current) {
 		return web.TimeZones

@@ -46,10 +46,10 @@ type AdminSection struct {
 var adminSections = []AdminSection{
 	{"Staff accounts", "/staff/admin/accounts", "Invite colleagues, change roles, deactivate accounts.", staff.ManageAccounts},
 	{"Clinicians", "/staff/admin/clinicians", "Who clients can book with, what they offer, where they meet.", staff.ManageClinicians},
-	{"Practice settings", "/staff/admin/settings", "Name, time zone, address, video link, crisis lines and adminText, email sender.", staff.ManageSettings},
+	{"Practice settings", "/staff/admin/settings", "Name, time zone, address, video link, crisis lines and text, email sender, reminders and the change policy.", staff.ManageSettings},
 	{"API tokens", "/staff/admin/tokens", "Tokens for the JSON API: create and revoke.", staff.ManageTokens},
 	{"Failed emails", "/staff/admin/emails", "Emails the mail server refused, with a button to send them again.", staff.RetryEmail},
-	{"Audit log", "/staff/admin/audit", "Who did what, to which record, adminWhen and from where.", staff.ViewAudit},
+	{"Audit log", "/staff/admin/audit", "Who did what, to which record, when and from where.", staff.ViewAudit},
 }
 
 // AdminIndexPermissions are the permissions of which any opens the
@@ -141,7 +141,7 @@ func adminSavedPath(path, key string) string {
 	return path + "?saved=" + key
 }
 
-// adminText is a adminText area's contents with the browser's CRLF line endings
+// adminText is a text area's contents with the browser's CRLF line endings
 // turned into LF, trimmed.
 func adminText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))

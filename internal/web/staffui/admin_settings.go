@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/firststep/firststep/internal/practice"
 	"github.com/firststep/firststep/internal/web"
@@ -21,6 +23,54 @@ type AdminSettingsView struct {
 	// CrisisRows are the practice's crisis resources and a few blank rows
 	// to add more; a row left blank is dropped.
 	CrisisRows []AdminCrisisRow
+	// Policy is the policy section as typed, kept as text so that a value
+	// that is not a number comes back as it was typed, with its message.
+	Policy AdminPolicyForm
+}
+
+// AdminPolicyForm is the policy section of the settings page.
+type AdminPolicyForm struct {
+	ReminderLeads, ChangeCutoffHours, WaitlistHoldMinutes, RetentionDays string
+}
+
+func adminPolicyOf(st practice.Settings) AdminPolicyForm {
+	f := AdminPolicyForm{ReminderLeads: strings.Join(practice.FormatLeads(st.ReminderLeads), ", "),
+		ChangeCutoffHours: strconv.Itoa(st.ChangeCutoffHours), WaitlistHoldMinutes: strconv.Itoa(st.WaitlistHoldMinutes)}
+	if st.RetentionDays != nil {
+		f.RetentionDays = strconv.Itoa(*st.RetentionDays)
+	}
+	return f
+}
+
+// adminPolicyPatch adds the policy fields the form sent to p; a field the
+// form did not send stays as it is.
+func adminPolicyPatch(form url.Values, p *practice.Patch) AdminPolicyForm {
+	var typed AdminPolicyForm
+	if form.Has("reminder_leads") {
+		typed.ReminderLeads = form.Get("reminder_leads")
+		leads := practice.SplitReminderLeads(typed.ReminderLeads)
+		p.ReminderLeads = &leads
+	}
+	number := func(name string, typed *string, to **int) {
+		if !form.Has(name) {
+			return
+		}
+		*typed = strings.TrimSpace(form.Get(name))
+		n, err := strconv.Atoi(*typed)
+		if err != nil {
+			p.Unreadable(name)
+			return
+		}
+		*to = &n
+	}
+	number("change_cutoff_hours", &typed.ChangeCutoffHours, &p.ChangeCutoffHours)
+	number("waitlist_hold_minutes", &typed.WaitlistHoldMinutes, &p.WaitlistHoldMinutes)
+	if form.Has("retention_days") && strings.TrimSpace(form.Get("retention_days")) == "" {
+		p.ClearRetention = true
+	} else {
+		number("retention_days", &typed.RetentionDays, &p.RetentionDays)
+	}
+	return typed
 }
 
 // AdminCrisisRow is one crisis resource on the settings form; N numbers its
@@ -31,7 +81,7 @@ type AdminCrisisRow struct {
 	Fields   []AdminCrisisField
 }
 
-// AdminCrisisField is one adminText field of a crisis row.
+// AdminCrisisField is one text field of a crisis row.
 type AdminCrisisField struct {
 	ID, Label, Hint, Type, Value string
 }
@@ -41,8 +91,8 @@ func adminNewCrisisRow(n int, r practice.CrisisResource) AdminCrisisRow {
 	return AdminCrisisRow{N: n, Resource: r, Fields: []AdminCrisisField{
 		{ID: id("label"), Label: "Name", Type: "text", Value: r.Label},
 		{ID: id("phone"), Label: "Number to call", Type: "tel", Value: r.Phone},
-		{ID: id("sms"), Label: "Number to adminText", Hint: "(optional)", Type: "tel", Value: r.SMS},
-		{ID: id("sms_body"), Label: "Word to adminText", Hint: "(optional, such as START)", Type: "text", Value: r.SMSBody},
+		{ID: id("sms"), Label: "Number to text", Hint: "(optional)", Type: "tel", Value: r.SMS},
+		{ID: id("sms_body"), Label: "Word to text", Hint: "(optional, such as START)", Type: "text", Value: r.SMSBody},
 		{ID: id("url"), Label: "Chat or web address", Hint: "(optional, starting with https://)", Type: "text", Value: r.URL},
 		{ID: id("note"), Label: "Note", Hint: "(optional, such as “24/7, free and confidential”)", Type: "text", Value: r.Note},
 	}}
@@ -83,7 +133,7 @@ func (h *AdminPages) Settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderSettings(c, http.StatusOK, &AdminSettingsView{Form: st, Saved: c.QueryParam("saved") == "1"})
+	return h.renderSettings(c, http.StatusOK, &AdminSettingsView{Form: st, Policy: adminPolicyOf(st), Saved: c.QueryParam("saved") == "1"})
 }
 
 func (h *AdminPages) renderSettings(c echo.Context, status int, v *AdminSettingsView) error {
@@ -103,10 +153,15 @@ func (h *AdminPages) SaveSettings(c echo.Context) error {
 	}
 	in := practice.Settings{Name: c.FormValue("name"), TimeZone: c.FormValue("timezone"), Address: adminText(c.FormValue("address")),
 		VideoLink: c.FormValue("video_link"), CrisisText: adminText(c.FormValue("crisis_text")), SenderName: c.FormValue("sender_name")}
-	if form, err := c.FormParams(); err == nil {
-		in.CrisisResources = adminCrisisFromForm(form)
+	form, err := c.FormParams()
+	if err != nil {
+		form = url.Values{}
 	}
-	err = h.svc.SaveSettings(c.Request().Context(), by, in)
+	in.CrisisResources = adminCrisisFromForm(form)
+	p := practice.Patch{Name: &in.Name, TimeZone: &in.TimeZone, Address: &in.Address, VideoLink: &in.VideoLink,
+		CrisisText: &in.CrisisText, SenderName: &in.SenderName, CrisisResources: &in.CrisisResources}
+	typed := adminPolicyPatch(form, &p)
+	_, err = h.svc.UpdateSettings(c.Request().Context(), by, p)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, adminSavedPath("/staff/admin/settings", "1"))
 	}
@@ -114,5 +169,5 @@ func (h *AdminPages) SaveSettings(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	return h.renderSettings(c, status, &AdminSettingsView{Form: in, Errors: fields, ErrorMessage: message})
+	return h.renderSettings(c, status, &AdminSettingsView{Form: in, Policy: typed, Errors: fields, ErrorMessage: message})
 }
