@@ -96,7 +96,7 @@ func Build(cfg config.Config, db *gorm.DB, logger *slog.Logger, opt Options) (*A
 		return nil, err
 	}
 	a.key = key
-	a.Practice = practice.NewService(db, now)
+	a.Practice = practice.NewService(db, now, practice.DefaultName(cfg.MailFromAddress().Name))
 	a.Staff = staff.NewService(db, now, staffClinicians{})
 	if opt.PasswordCost > 0 {
 		a.Staff.SetPasswordCost(opt.PasswordCost)

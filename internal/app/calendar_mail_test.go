@@ -281,6 +281,34 @@ func TestOperatorSenderNameStandsUntilAnAdminSetsOne(t *testing.T) {
 	check(4, "Riverbend Front Desk", "Consultation — Riverbend Therapy")
 }
 
+// Saving a setting that has nothing to do with the name (here the change
+// cut-off) before any name was chosen keeps the operator's name: the
+// practice is named after FIRSTSTEP_MAIL_FROM until an admin names it, never
+// after the placeholder the settings would otherwise hold.
+func TestSavingOtherSettingsKeepsTheOperatorsName(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *config.Config) { c.MailFrom = "Northside Counselling <hello@northside.example>" })
+	ctx := context.Background()
+	st, err := a.Practice.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Name != "Northside Counselling" {
+		t.Fatalf("unsaved practice name = %q, want the operator's", st.Name)
+	}
+	st.ChangeCutoffHours = 12
+	if err := a.Practice.Save(a.DB, st); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := a.Practice.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Name != "Northside Counselling" || saved.EmailName("Northside Counselling") != "Northside Counselling" {
+		t.Errorf("after saving the cut-off the practice is named %q (emails %q)", saved.Name, saved.EmailName("Northside Counselling"))
+	}
+}
+
 // A solo practice sends from the clinician's own address: the clinician is
 // the organizer, not also an attendee, and a booking in which everyone is
 // that one address still succeeds (with no invitation to anyone).

@@ -157,6 +157,8 @@ type Service struct {
 	// ttl bounds how stale a cached read may be; it runs on the process's
 	// own clock, not the injected one, since it is about this process.
 	ttl time.Duration
+	// defaultName names a practice that has saved no settings (DefaultName).
+	defaultName string
 
 	mu      sync.Mutex
 	cached  Settings
@@ -164,8 +166,34 @@ type Service struct {
 }
 
 // NewService returns a settings service over db; now is the clock.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now, ttl: 5 * time.Second}
+func NewService(db *gorm.DB, now func() time.Time, opts ...Option) *Service {
+	s := &Service{db: db, now: now, ttl: 5 * time.Second}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Option adjusts a new Service.
+type Option func(*Service)
+
+// DefaultName is the practice's name until an admin saves one: the display
+// name the operator gave in FIRSTSTEP_MAIL_FROM. Without it the settings
+// form would offer the placeholder "Firststep Practice", and the first
+// save of any setting would make that placeholder the name every email and
+// invitation carries.
+func DefaultName(name string) Option {
+	return func(s *Service) { s.defaultName = strings.TrimSpace(name) }
+}
+
+// defaults are the settings of a practice that has saved none, named as the
+// operator named it.
+func (s *Service) defaults() Settings {
+	d := Defaults()
+	if s.defaultName != "" {
+		d.Name = s.defaultName
+	}
+	return d
 }
 
 // Get returns the current settings (the defaults when none were saved).
@@ -179,7 +207,7 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 	err := s.db.WithContext(ctx).First(&r, 1).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		s.cached = Defaults()
+		s.cached = s.defaults()
 	case err != nil:
 		return Settings{}, fmt.Errorf("load practice settings: %w", err)
 	default:
@@ -214,7 +242,7 @@ func (s *Service) Save(tx *gorm.DB, in Settings) error {
 func (s *Service) Site(ctx context.Context) (string, string) {
 	st, err := s.Get(ctx)
 	if err != nil {
-		st = Defaults()
+		st = s.defaults()
 	}
 	return st.Name, st.CrisisText
 }

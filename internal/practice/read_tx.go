@@ -14,7 +14,7 @@ func (s *Service) GetTx(tx *gorm.DB) (Settings, error) {
 	err := tx.First(&r, 1).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return Defaults(), nil
+		return s.defaults(), nil
 	case err != nil:
 		return Settings{}, fmt.Errorf("load practice settings: %w", err)
 	}
