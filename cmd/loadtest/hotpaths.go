@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -184,53 +181,14 @@ func measureHot(ctx context.Context, s *server, o options, tmp string) (hotResul
 // hammerIntakes posts new individual intakes, each with its own email, from
 // conns concurrent clients for d and counts the 201s.
 func hammerIntakes(ctx context.Context, raw string, conns int, d time.Duration, seq *atomic.Int64) (throughput, []time.Duration) {
-	if err := loopbackOnly(raw); err != nil {
-		return throughput{errors: 1}, nil
-	}
-	tr := newTransport(conns)
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var (
-		ok, bad atomic.Int64
-		mu      sync.Mutex
-		lat     []time.Duration
-		wg      sync.WaitGroup
-	)
-	stopAt := time.Now().Add(d)
-	start := time.Now()
-	for range conns {
-		wg.Go(func() {
-			var mine []time.Duration
-			for time.Now().Before(stopAt) && ctx.Err() == nil {
-				n := seq.Add(1)
-				body := fmt.Sprintf(`{"kind":"individual","name":"Load Client %d","email":"load%d@example.org",`+
-					`"contact_preference":"email","timezone":"America/New_York","consent":true}`, n, n)
-				t0 := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, raw, strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := c.Do(req)
-				if err != nil {
-					if !errors.Is(err, context.Canceled) {
-						bad.Add(1)
-					}
-					continue
-				}
-				_, err = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if err != nil || res.StatusCode != http.StatusCreated {
-					bad.Add(1)
-					continue
-				}
-				ok.Add(1)
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	return throughput{requests: int(ok.Load()), errors: int(bad.Load()), elapsed: time.Since(start)}, lat
+	return drive(ctx, raw, conns, d, 30*time.Second, http.StatusCreated, func(ctx context.Context) *http.Request {
+		n := seq.Add(1)
+		body := fmt.Sprintf(`{"kind":"individual","name":"Load Client %d","email":"load%d@example.org",`+
+			`"contact_preference":"email","timezone":"America/New_York","consent":true}`, n, n)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, raw, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	})
 }
 
 // rawInserts is the reference for intake submission: single-row INSERTs,

@@ -98,12 +98,23 @@ func measurePages(ctx context.Context, s *server, o options) (pagesResult, error
 
 // hammer GETs raw with clients concurrent clients for d and counts the 200s.
 func hammer(ctx context.Context, raw string, clients int, d time.Duration) (throughput, []time.Duration) {
+	return drive(ctx, raw, clients, d, 10*time.Second, http.StatusOK, func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+		return req
+	})
+}
+
+// drive sends the requests next makes from conns concurrent clients for d,
+// each waiting for its answer before the next, and counts the answers with
+// status want (the rest, and failed requests, are errors) with their
+// latencies. Only loopback addresses are driven.
+func drive(ctx context.Context, raw string, conns int, d, timeout time.Duration, want int, next func(context.Context) *http.Request) (throughput, []time.Duration) {
 	if err := loopbackOnly(raw); err != nil {
 		return throughput{errors: 1}, nil
 	}
-	tr := newTransport(clients)
+	tr := newTransport(conns)
 	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	c := &http.Client{Transport: tr, Timeout: timeout}
 	var (
 		ok, bad atomic.Int64
 		mu      sync.Mutex
@@ -112,12 +123,12 @@ func hammer(ctx context.Context, raw string, clients int, d time.Duration) (thro
 	)
 	stopAt := time.Now().Add(d)
 	start := time.Now()
-	for range clients {
+	for range conns {
 		wg.Go(func() {
 			var mine []time.Duration
 			for time.Now().Before(stopAt) && ctx.Err() == nil {
+				req := next(ctx)
 				t0 := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 				res, err := c.Do(req)
 				if err != nil {
 					if !errors.Is(err, context.Canceled) {
@@ -127,7 +138,7 @@ func hammer(ctx context.Context, raw string, clients int, d time.Duration) (thro
 				}
 				_, err = io.Copy(io.Discard, res.Body)
 				res.Body.Close()
-				if err != nil || res.StatusCode != http.StatusOK {
+				if err != nil || res.StatusCode != want {
 					bad.Add(1)
 					continue
 				}
